@@ -1,0 +1,37 @@
+//! The stage-test harness: everything a chapter's tests need to drive a real
+//! server over real sockets, and to explain a failure to the learner.
+//!
+//! - [`manifest`] looks an exercise up in `course.toml` (title, book section),
+//!   so a failure names the page to read without repeating it in every test.
+//! - [`server`] starts a chapter's `serve` function on `127.0.0.1:0` in a
+//!   thread, notices at once when it panics (a `todo!()` in a starter), and
+//!   stops it.
+//! - [`client`] is a raw TCP client whose every read and write has a timeout,
+//!   so a wrong server fails a test instead of hanging it.
+//! - [`http`] reads one whole HTTP response (status line, headers, body by
+//!   `Content-Length` or to EOF) without interpreting anything else.
+//! - [`failure`] builds the failure text: what was sent, what was expected,
+//!   what came back (bytes escaped so `\r\n` is visible), and where to read.
+//!
+//! It uses std only, so it builds anywhere the course builds.
+
+pub mod client;
+pub mod failure;
+pub mod http;
+pub mod manifest;
+pub mod server;
+pub mod show;
+
+use std::time::Duration;
+
+pub use client::Client;
+pub use failure::Failure;
+pub use http::Response;
+pub use manifest::{Exercise, exercise};
+pub use server::{TestServer, bind_local};
+
+/// How long any single read, write or connect in a test may wait.
+///
+/// Long enough that a busy two-core machine never trips it on a correct
+/// server, short enough that a wrong server fails the test in seconds.
+pub const TIMEOUT: Duration = Duration::from_secs(5);

@@ -39,6 +39,7 @@ impl Shutdown {
         })
     }
 
+    // ANCHOR: trigger
     /// Asks the server to stop: it finishes the client it is serving, then
     /// its accept loop returns.
     pub fn trigger(&self) {
@@ -53,4 +54,5 @@ impl Shutdown {
     pub fn is_requested(&self) -> bool {
         self.requested.load(Ordering::SeqCst)
     }
+    // ANCHOR_END: trigger
 }

@@ -1,1 +1,333 @@
-fn main() {}
+//! `course`: the learner's home base, and the maintainers' sync and verify.
+//!
+//! Run it from anywhere in the repository with `cargo run -p course -- ...`.
+//! The parts, one responsibility each:
+//!
+//! - [`manifest`] reads `course.toml`: chapters, exercises, and the names
+//!   derived from them (directories, packages, book links).
+//! - [`sync`] generates each starter from its solution, and never destroys
+//!   a learner's work; [`backup`] names the directories that work goes to.
+//! - [`run`] is the one place that runs cargo, and reads libtest's output.
+//! - [`progress`] turns test results into a status per exercise, and says
+//!   what to do next; [`table`] draws the progress table.
+//! - [`solution`] compares a learner's files with the reference.
+//! - [`watch`] re-checks a chapter whenever its files change.
+//! - [`verify`] checks the whole course for the maintainers and CI.
+//!
+//! The tool's own tests run `sync` and `verify` on a miniature course
+//! (`fixtures/mini`, copied to a temporary directory by `fixture`), so the
+//! repository root is always a parameter, never global state.
+//!
+//! Progress is always recomputed from the tests, never stored.
+
+// The doc comments on `Cli` and `Command` are clap's help text, written for
+// a terminal (indented command lists, `<UTC time>`), not for rustdoc.
+#![allow(rustdoc::invalid_rust_codeblocks, rustdoc::invalid_html_tags)]
+
+mod backup;
+#[cfg(test)]
+mod fixture;
+mod manifest;
+mod progress;
+mod run;
+mod solution;
+mod sync;
+mod table;
+mod verify;
+mod watch;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use manifest::{Manifest, normalize_exercise_arg, parse_chapter_arg};
+use run::Cargo;
+
+/// Your home base for the course: run it after every change.
+///
+/// With no command, it builds and tests each chapter you have, prints a
+/// table of every exercise (pass, fail, not started, does not compile), and
+/// names the next step: the exercise, the file to edit, the book section to
+/// read. Progress always comes from running the tests, never from a file.
+///
+/// Run it from anywhere inside the repository:
+///
+///     cargo run -p course                  every chapter, and what to do next
+///     cargo run -p course -- check 01      chapter 1, with each failing test's message
+///     cargo run -p course -- hint 1.2      the hint for exercise 1.2
+///     cargo run -p course -- watch 01      re-check chapter 1 every time you save
+///     cargo run -p course -- help check    more about one command
+#[derive(Debug, Parser)]
+#[command(name = "course", version, verbatim_doc_comment)]
+struct Cli {
+    /// The course repository (default: the nearest directory above with course.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Test one chapter: its table, then the message of each failing test.
+    ///
+    /// Runs `cargo test -p chapterNN` for you and keeps what helps: for each
+    /// failing test, what it sent, what it expected, what came back, and the
+    /// book section to read. Exits with 1 while a test fails.
+    #[command(verbatim_doc_comment)]
+    Check {
+        /// The chapter number: 1 or 01.
+        chapter: String,
+    },
+    /// Show the hint for one exercise, with its book section and file.
+    Hint {
+        /// The exercise id, as in the table: 1.2.
+        exercise: String,
+    },
+    /// Show where a chapter's reference solution is, and how yours differs.
+    ///
+    /// Prints a unified diff of each of your files that differs from the
+    /// reference solution: `-` lines are yours, `+` lines the reference's.
+    /// Try the exercise first: the diff gives the whole answer away.
+    #[command(verbatim_doc_comment)]
+    Solution {
+        /// The chapter number: 1 or 01.
+        chapter: String,
+    },
+    /// Start a chapter over: your crate goes to backups/, a fresh starter comes in.
+    ///
+    /// Nothing is deleted: your chapters/NN-slug/ moves to
+    /// backups/NN-slug-<UTC time>/ (which git ignores), and the command
+    /// prints where.
+    #[command(verbatim_doc_comment)]
+    Reset {
+        /// The chapter number: 1 or 01.
+        chapter: String,
+    },
+    /// Re-check a chapter each time you save a file under chapters/ (Ctrl-C stops).
+    ///
+    /// It polls the files' modification times once a second instead of
+    /// waiting for file-system events, so it works everywhere: on network
+    /// drives, in Docker volumes and in WSL, where such events often never
+    /// arrive. Press Ctrl-C to stop it.
+    #[command(verbatim_doc_comment)]
+    Watch {
+        /// The chapter to check; without it, the chapter whose file changed.
+        chapter: Option<String>,
+    },
+    /// For maintainers: regenerate the starters in chapters/ from the solutions.
+    ///
+    /// Each exercise region of a solution (from `// exercise N.M: title` to
+    /// `// end exercise`) becomes a `todo!()`; everything else is copied.
+    /// Sync never destroys work: a starter file edited since the last sync
+    /// (see chapters/NN-slug/.course-sync) is left alone and reported, unless
+    /// --force, which first copies it to backups/. Files that exist only in
+    /// the starter are left alone too.
+    #[command(verbatim_doc_comment)]
+    Sync {
+        /// Replace edited starter files too, after copying them to backups/.
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
+        /// Write nothing: list what differs from what sync would generate (exit 1 if anything).
+        #[arg(long)]
+        check: bool,
+        /// Only this chapter (default: every chapter that is not planned).
+        chapter: Option<String>,
+    },
+    /// For maintainers and CI: check that the whole course holds together.
+    ///
+    /// Checks the manifest (ids, hints, book sections, directories), the
+    /// harness's reading of it, that the starters are up to date, the test
+    /// names, that every stage test FAILS on each starter (a test that
+    /// cannot fail checks nothing), and that every test of each solution
+    /// passes. Prints a numbered list of problems and exits with 1 if any.
+    #[command(verbatim_doc_comment)]
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run_command(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("course: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_command(cli: Cli) -> Result<ExitCode, String> {
+    let root = match cli.root {
+        Some(root) => root,
+        None => find_root()?,
+    };
+    let manifest = Manifest::load(&root)?;
+    let cargo = Cargo::new(&root);
+    let color = use_color();
+    let ok = |passed: bool| {
+        Ok(if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
+    };
+    match cli.command {
+        // A progress report, not a verdict: it succeeds whatever the tests say.
+        None => {
+            progress::home(&cargo, &manifest, color);
+            ok(true)
+        }
+        Some(Command::Check { chapter }) => {
+            let chapter = manifest.available_chapter(parse_chapter_arg(&chapter)?)?;
+            ok(progress::check(&cargo, &manifest, chapter, color))
+        }
+        Some(Command::Hint { exercise }) => {
+            let id = normalize_exercise_arg(&exercise)?;
+            print!("{}", progress::hint(&manifest, &id)?);
+            ok(true)
+        }
+        Some(Command::Solution { chapter }) => {
+            let chapter = manifest.available_chapter(parse_chapter_arg(&chapter)?)?;
+            print!("{}", solution::compare(&root, chapter)?);
+            ok(true)
+        }
+        Some(Command::Reset { chapter }) => {
+            let chapter = manifest.available_chapter(parse_chapter_arg(&chapter)?)?;
+            println!("{}", reset(&root, &manifest, chapter)?);
+            ok(true)
+        }
+        Some(Command::Watch { chapter }) => {
+            let chapter = match chapter {
+                Some(text) => Some(
+                    manifest
+                        .available_chapter(parse_chapter_arg(&text)?)?
+                        .number,
+                ),
+                None => None,
+            };
+            watch::watch(&cargo, &manifest, chapter, color)
+        }
+        Some(Command::Sync {
+            force,
+            check,
+            chapter,
+        }) => {
+            let chapters = match chapter {
+                Some(text) => vec![manifest.available_chapter(parse_chapter_arg(&text)?)?],
+                None => manifest.available().collect(),
+            };
+            if check {
+                ok(sync_check(&root, &manifest, &chapters))
+            } else {
+                ok(sync_write(&root, &manifest, &chapters, force))
+            }
+        }
+        Some(Command::Verify) => ok(verify::verify(&cargo, &manifest)),
+    }
+}
+
+/// `sync`: regenerates each chapter and says what it did. A chapter that
+/// fails (a marker mistake, an unfinished solution) does not stop the
+/// others; returns false if any failed.
+fn sync_write(
+    root: &Path,
+    manifest: &Manifest,
+    chapters: &[&manifest::Chapter],
+    force: bool,
+) -> bool {
+    let mut all_ok = true;
+    for chapter in chapters {
+        let (starter, solution) = (
+            sync::slashes(&chapter.starter_dir()),
+            sync::slashes(&chapter.solution_dir()),
+        );
+        println!("sync: {starter} from {solution}");
+        match sync::sync_chapter(root, manifest, chapter, force) {
+            Ok(done) => println!("{}", done.describe()),
+            Err(e) => {
+                println!("  error: {e}");
+                all_ok = false;
+            }
+        }
+    }
+    all_ok
+}
+
+/// `sync --check`: prints each difference; true when there is none.
+fn sync_check(root: &Path, manifest: &Manifest, chapters: &[&manifest::Chapter]) -> bool {
+    let mut problems = Vec::new();
+    for chapter in chapters {
+        match sync::check_chapter(root, manifest, chapter) {
+            Ok(found) => problems.extend(found),
+            Err(e) => problems.push(e),
+        }
+    }
+    for problem in &problems {
+        println!("sync --check: {problem}");
+    }
+    if problems.is_empty() {
+        println!("sync --check: every starter is what sync generates");
+    }
+    problems.is_empty()
+}
+
+/// `course reset NN`: moves the learner's crate to backups/ and generates a
+/// fresh starter. Returns what to tell the learner.
+fn reset(root: &Path, manifest: &Manifest, chapter: &manifest::Chapter) -> Result<String, String> {
+    let starter = root.join(chapter.starter_dir());
+    let backup = backup::fresh_backup_dir(root, chapter);
+    let mut told = String::new();
+    if starter.exists() {
+        let target = root.join(&backup);
+        std::fs::create_dir_all(root.join("backups"))
+            .map_err(|e| format!("cannot create backups/: {e}"))?;
+        // A rename keeps every file, even ones sync does not know about,
+        // and is instant; the backup is on the same disk by construction.
+        std::fs::rename(&starter, &target).map_err(|e| {
+            format!(
+                "cannot move {} to {}: {e}",
+                starter.display(),
+                target.display()
+            )
+        })?;
+        told.push_str(&format!(
+            "reset: your chapter {} is now in {}\n",
+            chapter.nn(),
+            sync::slashes(&backup)
+        ));
+    }
+    sync::sync_chapter(root, manifest, chapter, false)?;
+    told.push_str(&format!(
+        "reset: {} is a fresh starter; run `cargo run -p course -- check {}`",
+        sync::slashes(&chapter.starter_dir()),
+        chapter.nn()
+    ));
+    Ok(told)
+}
+
+/// The course repository: the nearest directory at or above the current one
+/// that holds both `course.toml` and `Cargo.toml`; failing that, the
+/// repository this tool was built from.
+fn find_root() -> Result<PathBuf, String> {
+    let current =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let is_root =
+        |dir: &Path| dir.join("course.toml").is_file() && dir.join("Cargo.toml").is_file();
+    if let Some(found) = current.ancestors().find(|dir| is_root(dir)) {
+        return Ok(found.to_path_buf());
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if is_root(&built_from) {
+        return Ok(built_from);
+    }
+    Err("cannot find course.toml in this directory or above it: run this inside the course repository, or pass --root DIR".into())
+}
+
+/// Colors only for a person at a terminal, and never when NO_COLOR is set
+/// (<https://no-color.org>), so logs and pipes stay plain text.
+fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

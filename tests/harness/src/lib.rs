@@ -10,11 +10,14 @@
 //!   so a wrong server fails a test instead of hanging it.
 //! - [`http`] reads one whole HTTP response (status line, headers, body by
 //!   `Content-Length` or to EOF) without interpreting anything else.
+//! - [`browser`] runs headless Chromium against a server, behind a proxy
+//!   that records which requests the browser made.
 //! - [`failure`] builds the failure text: what was sent, what was expected,
 //!   what came back (bytes escaped so `\r\n` is visible), and where to read.
 //!
 //! It uses std only, so it builds anywhere the course builds.
 
+pub mod browser;
 pub mod client;
 pub mod failure;
 pub mod http;

@@ -1,0 +1,143 @@
+//! A response, and how it goes on the wire.
+//!
+//! An HTTP/1.1 response is text lines ending in `\r\n`, then a blank line,
+//! then the body as raw bytes:
+//!
+//! ```text
+//! HTTP/1.1 200 OK\r\n
+//! Content-Type: text/html; charset=utf-8\r\n
+//! Content-Length: 1234\r\n
+//! Connection: close\r\n
+//! \r\n
+//! <!DOCTYPE html>...
+//! ```
+
+use std::io::{self, Write};
+
+// ANCHOR: status
+/// The status codes this server answers with. Each one tells the client
+/// something precise, so it can react without reading the page: a browser
+/// shows a 404 page, but it retries nothing after a 400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 200: here is what you asked for.
+    Ok,
+    /// 400: the request is not HTTP we can read (a broken request line).
+    BadRequest,
+    /// 404: nothing lives at this path.
+    NotFound,
+    /// 405: something lives at this path, but not for this method; the
+    /// response must say which methods work, in an `Allow` header.
+    MethodNotAllowed,
+    /// 408: the client kept us waiting too long for its request.
+    RequestTimeout,
+    /// 411: a POST without `Content-Length`, so we cannot know where its
+    /// body ends.
+    LengthRequired,
+    /// 413: the body is larger than we accept.
+    ContentTooLarge,
+    /// 431: the request head is larger than we accept.
+    RequestHeaderFieldsTooLarge,
+}
+
+impl Status {
+    /// The three-digit code that programs read.
+    pub fn code(self) -> u16 {
+        match self {
+            Status::Ok => 200,
+            Status::BadRequest => 400,
+            Status::NotFound => 404,
+            Status::MethodNotAllowed => 405,
+            Status::RequestTimeout => 408,
+            Status::LengthRequired => 411,
+            Status::ContentTooLarge => 413,
+            Status::RequestHeaderFieldsTooLarge => 431,
+        }
+    }
+
+    /// The reason phrase that people read. Clients must ignore it; we use
+    /// the phrases of RFC 9110 (which renamed 413 "Content Too Large").
+    pub fn reason(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::BadRequest => "Bad Request",
+            Status::NotFound => "Not Found",
+            Status::MethodNotAllowed => "Method Not Allowed",
+            Status::RequestTimeout => "Request Timeout",
+            Status::LengthRequired => "Length Required",
+            Status::ContentTooLarge => "Content Too Large",
+            Status::RequestHeaderFieldsTooLarge => "Request Header Fields Too Large",
+        }
+    }
+}
+// ANCHOR_END: status
+
+// ANCHOR: response
+/// A response before it is written: a status, some headers and a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// What happened: 200, 404, ...
+    pub status: Status,
+    /// Headers in the order they will be written, such as `Content-Type`.
+    /// `Content-Length` and `Connection` are not here: [`Response::write_to`]
+    /// always adds them itself, so no response can get them wrong.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body, sent exactly as it is: HTML text or JPEG bytes alike.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with a body of the given media type, such as `image/jpeg`.
+    pub fn new(status: Status, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            headers: vec![("Content-Type", content_type.to_string())],
+            body: body.into(),
+        }
+    }
+
+    /// An HTML page. The charset tells the browser how to turn the bytes
+    /// back into text; without it, some browsers guess, and guess wrong for
+    /// anything beyond ASCII.
+    pub fn html(status: Status, page: impl Into<String>) -> Response {
+        Response::new(status, "text/html; charset=utf-8", page.into())
+    }
+
+    /// The same response with one more header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+// ANCHOR_END: response
+
+// ANCHOR: write_to
+// ANCHOR: write_to_signature
+impl Response {
+    /// Writes the response in HTTP/1.1 form: the status line, the headers,
+    /// `Content-Length`, `Connection: close`, a blank line, then the body.
+    ///
+    /// Every line of the head ends in `\r\n` (CR LF), as HTTP requires: a
+    /// bare `\n` works with some clients and breaks others. The body is
+    /// written untouched; it may be binary, so it is never treated as text.
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        // ANCHOR_END: write_to_signature
+        // exercise 2.3: Write a response
+        let status = self.status;
+        write!(out, "HTTP/1.1 {} {}\r\n", status.code(), status.reason())?;
+        for (name, value) in &self.headers {
+            write!(out, "{name}: {value}\r\n")?;
+        }
+        // The body may contain any byte, so nothing in it can mark its end:
+        // the client knows where it ends only because we say how long it is.
+        write!(out, "Content-Length: {}\r\n", self.body.len())?;
+        // We close the connection after every response (see server.rs), and
+        // say so, so the client does not wait for more on this connection.
+        write!(out, "Connection: close\r\n")?;
+        // The blank line ends the head; everything after it is body.
+        write!(out, "\r\n")?;
+        out.write_all(&self.body)
+        // end exercise
+    }
+}
+// ANCHOR_END: write_to

@@ -49,39 +49,39 @@ pub fn check(cargo: &Cargo, manifest: &Manifest, chapter: &Chapter, color: bool)
         "{}",
         table::render(std::slice::from_ref(&run.progress), color)
     );
-    // A test that only reached its own exercise's todo!() says nothing new:
-    // one line per exercise is enough. The others get their whole message.
-    let not_started: Vec<&Exercise> = chapter
+    // A test that only reached a todo!() (its own exercise's, or an earlier
+    // one's) says nothing new: one line per exercise is enough. The others
+    // get their whole message.
+    let unstarted: Vec<(&Exercise, &Status)> = chapter
         .exercises
         .iter()
         .zip(&run.progress.statuses)
-        .filter(|(_, status)| **status == Status::NotStarted)
-        .map(|(exercise, _)| exercise)
+        .filter(|(_, status)| matches!(status, Status::NotStarted | Status::Waiting(_)))
         .collect();
     let (waiting, failing): (Vec<_>, Vec<_>) = run.failures.iter().partition(|(name, message)| {
-        not_started.iter().any(|e| {
-            test_fn_name(name).starts_with(&e.test_prefix()) && message.contains(&own_todo(e))
+        unstarted.iter().any(|(e, _)| {
+            test_fn_name(name).starts_with(&e.test_prefix()) && todo_id(message).is_some()
         })
     });
     if !waiting.is_empty() {
         println!();
         println!(
             "{}",
-            bold(
-                "Not started (their tests stop at the exercise's todo!()):",
-                color
-            )
+            bold("Not started (their tests stop at a todo!()):", color)
         );
-        for exercise in &not_started {
+        for (exercise, status) in &unstarted {
             let tests: Vec<&&(String, String)> = waiting
                 .iter()
                 .filter(|(name, _)| test_fn_name(name).starts_with(&exercise.test_prefix()))
                 .collect();
-            let at = tests
-                .iter()
-                .find_map(|(_, message)| todo_location(message, exercise))
-                .map(|at| format!(", the todo!() is at {at}"))
-                .unwrap_or_default();
+            let at = match status {
+                Status::Waiting(id) => format!(", at exercise {id}'s todo!(): do {id} first"),
+                _ => tests
+                    .iter()
+                    .find_map(|(_, message)| todo_location(message, exercise))
+                    .map(|at| format!(", the todo!() is at {at}"))
+                    .unwrap_or_default(),
+            };
             println!("  {}  {} test(s){at}", exercise.id, tests.len());
         }
     }
@@ -195,10 +195,24 @@ fn exercise_status(exercise: &Exercise, results: &[TestResult]) -> Status {
         return Status::Pass;
     }
     if own.iter().any(|r| r.output.contains(&own_todo(exercise))) {
-        Status::NotStarted
-    } else {
-        Status::Fail
+        return Status::NotStarted;
     }
+    // Every failure stopped at another exercise's todo!(): this one cannot
+    // be judged yet, which is not the same as failing.
+    let failed = own.iter().filter(|r| r.outcome != TestOutcome::Passed);
+    let blockers: Vec<Option<&str>> = failed.map(|r| todo_id(&r.output)).collect();
+    match blockers.first() {
+        Some(Some(first)) if blockers.iter().all(|b| b.is_some()) => {
+            Status::Waiting(first.to_string())
+        }
+        _ => Status::Fail,
+    }
+}
+
+/// The id of the exercise whose `todo!()` a failure message reports, if any.
+fn todo_id(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("not yet implemented: exercise ")?;
+    rest.split_once(':').map(|(id, _)| id)
 }
 
 /// How the stub of `exercise` panics: `todo!` prefixes its message (see
@@ -233,7 +247,7 @@ pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> S
             .iter()
             .zip(&run.progress.statuses)
             .find(|(_, status)| **status != Status::Pass)
-            .map(|(exercise, status)| (run, chapter, exercise, *status))
+            .map(|(exercise, status)| (run, chapter, exercise, status.clone()))
     });
     let Some((run, chapter, exercise, status)) = first_open else {
         return all_done(manifest, runs, color);
@@ -409,6 +423,25 @@ planned = true
     }
 
     #[test]
+    fn an_exercise_stopped_by_an_earlier_todo_waits_for_it() {
+        let manifest = manifest();
+        let results = [
+            result(
+                "ex1_2_serves",
+                TestOutcome::Failed,
+                "not yet implemented: exercise 1.1: Echo",
+            ),
+            result("ex1_1_echoes", TestOutcome::Failed, "assertion failed"),
+        ];
+        let run = classify(&manifest.chapters[0], &results);
+        assert_eq!(
+            run.progress.statuses,
+            [Status::Fail, Status::Waiting("1.1".into())]
+        );
+        assert_eq!(run.progress.statuses[1].label(), "not started (needs 1.1)");
+    }
+
+    #[test]
     fn an_exercise_is_not_started_only_by_its_own_todo() {
         let manifest = manifest();
         let results = [
@@ -420,7 +453,7 @@ planned = true
             result(
                 "ex1_2_serves",
                 TestOutcome::Failed,
-                "not yet implemented: exercise 1.1: Echo",
+                "the echo came back different",
             ),
         ];
         let run = classify(&manifest.chapters[0], &results);

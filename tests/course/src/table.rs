@@ -5,7 +5,7 @@
 use crate::manifest::Chapter;
 
 /// Where one exercise stands, as its tests say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Every test of the exercise passes.
     Pass,
@@ -13,6 +13,9 @@ pub enum Status {
     Fail,
     /// The exercise's own `todo!()` is still there.
     NotStarted,
+    /// Its tests stop at the `todo!()` of this other exercise (on a fresh
+    /// clone, a server's routing cannot be tested before it reads requests).
+    Waiting(String),
     /// The chapter's crate (or its tests) does not compile.
     DoesNotCompile,
     /// No test of the exercise ran (a course defect `verify` reports).
@@ -20,23 +23,24 @@ pub enum Status {
 }
 
 impl Status {
-    /// The word shown in the table.
-    pub fn label(self) -> &'static str {
+    /// The words shown in the table.
+    pub fn label(&self) -> String {
         match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::NotStarted => "not started",
-            Status::DoesNotCompile => "does not compile",
-            Status::NoTests => "no tests",
+            Status::Pass => "pass".into(),
+            Status::Fail => "fail".into(),
+            Status::NotStarted => "not started".into(),
+            Status::Waiting(id) => format!("not started (needs {id})"),
+            Status::DoesNotCompile => "does not compile".into(),
+            Status::NoTests => "no tests".into(),
         }
     }
 
     /// The ANSI color: green for done, red for broken, yellow for to do.
-    fn color(self) -> &'static str {
+    fn color(&self) -> &'static str {
         match self {
             Status::Pass => GREEN,
             Status::Fail | Status::DoesNotCompile => RED,
-            Status::NotStarted | Status::NoTests => YELLOW,
+            Status::NotStarted | Status::Waiting(_) | Status::NoTests => YELLOW,
         }
     }
 }
@@ -123,7 +127,7 @@ pub fn render(chapters: &[ChapterProgress<'_>], color: bool) -> String {
             out.push_str(&format!(
                 "{:9}{cells}{}\n",
                 "",
-                paint(status.label(), status.color(), color)
+                paint(&status.label(), status.color(), color)
             ));
         }
         let mut total = format!("{} of {} pass", progress.passing(), progress.statuses.len());

@@ -149,7 +149,7 @@ pub fn error_response(error: &RequestError) -> Option<Response> {
 // ANCHOR_END: errors
 
 /// A whole HTML page around `body`, which must already be safe HTML.
-fn page(title: &str, body: &str) -> String {
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n{body}\n</body>\n</html>\n"

@@ -12,6 +12,8 @@
 //!   what to do next; [`table`] draws the progress table.
 //! - [`solution`] compares a learner's files with the reference.
 //! - [`watch`] re-checks a chapter whenever its files change.
+//! - [`probe`] runs a black-box suite from the harness against any running
+//!   server.
 //! - [`verify`] checks the whole course for the maintainers and CI.
 //!
 //! The tool's own tests run `sync` and `verify` on a miniature course
@@ -28,6 +30,7 @@ mod backup;
 #[cfg(test)]
 mod fixture;
 mod manifest;
+mod probe;
 mod progress;
 mod run;
 mod solution;
@@ -58,6 +61,7 @@ use run::Cargo;
 ///     cargo run -p course -- check 01      chapter 1, with each failing test's message
 ///     cargo run -p course -- hint 1.2      the hint for exercise 1.2
 ///     cargo run -p course -- watch 01      re-check chapter 1 every time you save
+///     cargo run -p course -- probe http    check the server running on 127.0.0.1:7878
 ///     cargo run -p course -- help check    more about one command
 #[derive(Debug, Parser)]
 #[command(name = "course", version, verbatim_doc_comment)]
@@ -117,6 +121,30 @@ enum Command {
     Watch {
         /// The chapter to check; without it, the chapter whose file changed.
         chapter: Option<String>,
+    },
+    /// Run a black-box suite against any running server, as a conformance tester does.
+    ///
+    /// The checks talk to the server only through its socket, so it can be
+    /// your chapter's server, the reference solution, or one written in
+    /// another language. Each check prints a line as it runs; a failing one
+    /// also prints what it sent, what it expected, what came back, and the
+    /// book section to read. Exits with 1 if any check fails.
+    ///
+    /// Start the server in one terminal, then probe it from another:
+    ///
+    ///     cargo run -p chapter03 -- --addr 127.0.0.1:7878
+    ///     cargo run -p course -- probe --addr 127.0.0.1:7878 http
+    ///
+    /// Suites:
+    ///     http    HTTP/1.1 as chapter 3's server speaks it: parsing, errors,
+    ///             responses, keep-alive (assumes only that GET / is 200)
+    #[command(verbatim_doc_comment)]
+    Probe {
+        /// Where the server listens.
+        #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7878")]
+        addr: String,
+        /// The suite to run: http.
+        suite: String,
     },
     /// For maintainers: regenerate the starters in chapters/ from the solutions.
     ///
@@ -224,6 +252,10 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ok(sync_write(&root, &manifest, &chapters, force))
             }
+        }
+        Some(Command::Probe { addr, suite }) => {
+            let tally = probe::probe(&addr, &suite, &mut std::io::stdout().lock())?;
+            ok(tally.failed == 0)
         }
         Some(Command::Verify) => ok(verify::verify(&cargo, &manifest)),
     }

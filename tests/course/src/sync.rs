@@ -565,32 +565,33 @@ fn read_record(starter: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The files of a crate, relative and `/`-separated, sorted; its `target/`
-/// directory is build output, not part of the crate.
+/// The files of a crate, relative and `/`-separated, sorted.
+///
+/// What git ignores is not part of the crate: build output (`target/`, at
+/// any depth: the fuzz crate has its own), a fuzzer's corpus, lock files of
+/// crates outside the workspace. The `ignore` crate reads the `.gitignore`
+/// files the way git does, even where there is no git repository (a
+/// downloaded zip, or the tool's own test fixtures).
 pub fn crate_files(dir: &Path) -> Result<Vec<String>, String> {
     let mut found = Vec::new();
-    if dir.is_dir() {
-        walk(dir, "", &mut found)?;
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .git_global(false)
+        .filter_entry(|entry| entry.file_name() != "target" && entry.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            found.push(slashes(relative));
+        }
     }
     found.sort();
     Ok(found)
-}
-
-fn walk(dir: &Path, prefix: &str, found: &mut Vec<String>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = format!("{prefix}{name}");
-        if entry.path().is_dir() {
-            if !(prefix.is_empty() && name == "target") {
-                walk(&entry.path(), &format!("{path}/"), found)?;
-            }
-        } else {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The text of a file, or `None` for a binary file (not UTF-8, or with NUL
@@ -892,6 +893,36 @@ pub fn greet(name: &str) -> String {
             "    todo!(\"short\")\r\n"
         );
         assert_eq!(escape_for_todo(r#"a "{b}" \ c"#), r#"a \"{{b}}\" \\ c"#);
+    }
+
+    #[test]
+    fn crate_files_leave_out_build_output_and_what_git_ignores() {
+        let dir = std::env::temp_dir().join(format!("course-crate-files-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for (path, text) in [
+            ("src/lib.rs", ""),
+            ("target/debug/out", ""),
+            (".gitignore", "ignored.txt\n"),
+            ("ignored.txt", ""),
+            ("fuzz/.gitignore", "Cargo.lock\ncorpus\n"),
+            ("fuzz/Cargo.lock", ""),
+            ("fuzz/corpus/seed", ""),
+            ("fuzz/target/debug/out", ""),
+            ("fuzz/fuzz_targets/parse.rs", ""),
+        ] {
+            write(&dir.join(path), text.as_bytes()).unwrap();
+        }
+        let files = crate_files(&dir);
+        fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            files.unwrap(),
+            [
+                ".gitignore",
+                "fuzz/.gitignore",
+                "fuzz/fuzz_targets/parse.rs",
+                "src/lib.rs"
+            ]
+        );
     }
 
     #[test]

@@ -32,12 +32,29 @@ impl Client {
         Client::connect_to(addr, exercise, None)
     }
 
+    /// Like [`Client::connect`], but returns the failure instead of failing
+    /// the test, for code that collects failures (the black-box suites).
+    pub fn try_connect(addr: SocketAddr, exercise: Exercise) -> Result<Client, Failure> {
+        Client::try_connect_to(addr, exercise, None)
+    }
+
     #[track_caller]
     pub(crate) fn connect_to(
         addr: SocketAddr,
         exercise: Exercise,
         server: Option<Arc<ServerState>>,
     ) -> Client {
+        match Client::try_connect_to(addr, exercise, server) {
+            Ok(client) => client,
+            Err(failure) => failure.fail(),
+        }
+    }
+
+    pub(crate) fn try_connect_to(
+        addr: SocketAddr,
+        exercise: Exercise,
+        server: Option<Arc<ServerState>>,
+    ) -> Result<Client, Failure> {
         let stream = match TcpStream::connect_timeout(&addr, TIMEOUT) {
             Ok(stream) => stream,
             Err(e) => {
@@ -46,7 +63,7 @@ impl Client {
                 if let Some(why) = server.as_ref().and_then(|s| s.explain_end()) {
                     failure = failure.line("server", why);
                 }
-                failure.fail()
+                return Err(failure);
             }
         };
         stream
@@ -58,13 +75,13 @@ impl Client {
         // Tests send small pieces on purpose (one byte at a time, say); do
         // not let Nagle's algorithm glue them back together.
         stream.set_nodelay(true).expect("set_nodelay");
-        Client {
+        Ok(Client {
             stream,
             exercise,
             sent: Vec::new(),
             pending: Vec::new(),
             server,
-        }
+        })
     }
 
     /// Everything this client has sent so far.
@@ -85,11 +102,42 @@ impl Client {
     /// Writes all of `bytes`.
     #[track_caller]
     pub fn send(&mut self, bytes: &[u8]) -> &mut Self {
-        self.sent.extend_from_slice(bytes);
-        if let Err(e) = self.stream.write_all(bytes) {
-            self.broken("could not send the request", &e);
+        if let Err(failure) = self.try_send(bytes) {
+            failure.fail()
         }
         self
+    }
+
+    /// Writes all of `bytes`, or returns why it could not.
+    pub fn try_send(&mut self, bytes: &[u8]) -> Result<&mut Self, Failure> {
+        self.sent.extend_from_slice(bytes);
+        match self.stream.write_all(bytes) {
+            Ok(()) => Ok(self),
+            Err(e) => Err(self.broken("could not send the request", &e)),
+        }
+    }
+
+    /// Writes as much of `bytes` as the server reads before it closes the
+    /// connection. Returns `Ok(true)` when everything was written and
+    /// `Ok(false)` when the server closed (or reset) the connection first.
+    ///
+    /// A server may answer a request it rejects (a 64 KiB target, say)
+    /// before the request has fully arrived, and then stop reading: that is
+    /// not a failure, so read its response next. Only `sent` shows how far
+    /// the write got: the bytes the kernel took before the close.
+    pub fn send_until_closed(&mut self, bytes: &[u8]) -> Result<bool, Failure> {
+        // Piece by piece, so that `sent` ends near where the server stopped.
+        for piece in bytes.chunks(8 * 1024) {
+            match self.stream.write_all(piece) {
+                Ok(()) => self.sent.extend_from_slice(piece),
+                Err(e) if closed_by_peer(&e) => return Ok(false),
+                Err(e) => {
+                    self.sent.extend_from_slice(piece);
+                    return Err(self.broken("could not send the request", &e));
+                }
+            }
+        }
+        Ok(true)
     }
 
     /// Writes `bytes` one byte per write call, so the server receives them
@@ -97,44 +145,70 @@ impl Client {
     /// the whole request breaks here.
     #[track_caller]
     pub fn send_byte_by_byte(&mut self, bytes: &[u8]) -> &mut Self {
-        for byte in bytes {
-            self.send(std::slice::from_ref(byte));
+        if let Err(failure) = self.try_send_byte_by_byte(bytes) {
+            failure.fail()
         }
         self
+    }
+
+    /// [`Client::send_byte_by_byte`], returning the failure.
+    pub fn try_send_byte_by_byte(&mut self, bytes: &[u8]) -> Result<&mut Self, Failure> {
+        for byte in bytes {
+            self.try_send(std::slice::from_ref(byte))?;
+        }
+        Ok(self)
     }
 
     /// Half-closes the connection: the server reads EOF, and can still answer.
     #[track_caller]
     pub fn finish_sending(&mut self) -> &mut Self {
-        if let Err(e) = self.stream.shutdown(Shutdown::Write) {
-            self.broken("could not half-close the connection", &e);
+        if let Err(failure) = self.try_finish_sending() {
+            failure.fail()
         }
         self
+    }
+
+    /// [`Client::finish_sending`], returning the failure.
+    pub fn try_finish_sending(&mut self) -> Result<&mut Self, Failure> {
+        match self.stream.shutdown(Shutdown::Write) {
+            Ok(()) => Ok(self),
+            Err(e) => Err(self.broken("could not half-close the connection", &e)),
+        }
     }
 
     /// Reads until the server closes the connection.
     #[track_caller]
     pub fn read_to_end(&mut self) -> Vec<u8> {
+        self.try_read_to_end().or_fail()
+    }
+
+    /// [`Client::read_to_end`], returning the failure.
+    pub fn try_read_to_end(&mut self) -> Result<Vec<u8>, Failure> {
         let mut received = std::mem::take(&mut self.pending);
         match self.stream.read_to_end(&mut received) {
-            Ok(_) => received,
-            Err(e) => self.failed_read(&e, &received, "the server to close the connection"),
+            Ok(_) => Ok(received),
+            Err(e) => Err(self.failed_read(&e, &received, "the server to close the connection")),
         }
     }
 
     /// Reads one line, up to and including `\n` (or to EOF if none comes).
     #[track_caller]
     pub fn read_line(&mut self) -> Vec<u8> {
+        self.try_read_line().or_fail()
+    }
+
+    /// [`Client::read_line`], returning the failure.
+    pub fn try_read_line(&mut self) -> Result<Vec<u8>, Failure> {
         let mut line = std::mem::take(&mut self.pending);
         loop {
             if let Some(end) = line.iter().position(|&b| b == b'\n') {
                 self.pending = line.split_off(end + 1);
-                return line;
+                return Ok(line);
             }
             match self.read_some(&mut line) {
-                Ok(0) => return line,
+                Ok(0) => return Ok(line),
                 Ok(_) => {}
-                Err(e) => self.failed_read(&e, &line, "a line ending in \\n"),
+                Err(e) => return Err(self.failed_read(&e, &line, "a line ending in \\n")),
             }
         }
     }
@@ -142,16 +216,23 @@ impl Client {
     /// Reads exactly `n` bytes, or fails saying how many came.
     #[track_caller]
     pub fn read_exact(&mut self, n: usize) -> Vec<u8> {
+        self.try_read_exact(n).or_fail()
+    }
+
+    /// [`Client::read_exact`], returning the failure. Fewer than `n` bytes
+    /// (the connection closed early) is not a failure here: the caller
+    /// compares what came with what it expected.
+    pub fn try_read_exact(&mut self, n: usize) -> Result<Vec<u8>, Failure> {
         let mut received = std::mem::take(&mut self.pending);
         while received.len() < n {
             match self.read_some(&mut received) {
                 Ok(0) => break,
                 Ok(_) => {}
-                Err(e) => self.failed_read(&e, &received, &format!("{n} bytes")),
+                Err(e) => return Err(self.failed_read(&e, &received, &format!("{n} bytes"))),
             }
         }
         self.pending = received.split_off(n.min(received.len()));
-        received
+        Ok(received)
     }
 
     /// Reads one whole HTTP response: the head, then a body of
@@ -159,6 +240,11 @@ impl Client {
     /// `Content-Length`.
     #[track_caller]
     pub fn read_response(&mut self) -> Response {
+        self.try_read_response().or_fail()
+    }
+
+    /// [`Client::read_response`], returning the failure.
+    pub fn try_read_response(&mut self) -> Result<Response, Failure> {
         self.read_response_inner(true)
     }
 
@@ -166,43 +252,51 @@ impl Client {
     /// their headers say (a `HEAD` request, a `304`).
     #[track_caller]
     pub fn read_response_head(&mut self) -> Response {
+        self.try_read_response_head().or_fail()
+    }
+
+    /// [`Client::read_response_head`], returning the failure.
+    pub fn try_read_response_head(&mut self) -> Result<Response, Failure> {
         self.read_response_inner(false)
     }
 
-    #[track_caller]
-    fn read_response_inner(&mut self, with_body: bool) -> Response {
+    fn read_response_inner(&mut self, with_body: bool) -> Result<Response, Failure> {
         let mut received = std::mem::take(&mut self.pending);
         let head_end = loop {
             if let Some(end) = http::head_end(&received) {
                 break end;
             }
             if received.len() > http::MAX_HEAD {
-                self.bad_response(
+                return Err(self.bad_response(
                     &received,
                     "the response head is over 64 KiB without a blank line",
-                );
+                ));
             }
             match self.read_some(&mut received) {
-                Ok(0) if received.is_empty() => self.bad_response(
-                    &received,
-                    "the server closed the connection without sending a response",
-                ),
-                Ok(0) => self.bad_response(
-                    &received,
-                    "the connection closed before the blank line (\\r\\n\\r\\n) that ends a response head",
-                ),
+                Ok(0) if received.is_empty() => {
+                    return Err(self.bad_response(
+                        &received,
+                        "the server closed the connection without sending a response",
+                    ));
+                }
+                Ok(0) => {
+                    return Err(self.bad_response(
+                        &received,
+                        "the connection closed before the blank line (\\r\\n\\r\\n) that ends a response head",
+                    ));
+                }
                 Ok(_) => {}
-                Err(e) => self.failed_read(&e, &received, "a response"),
+                Err(e) => return Err(self.failed_read(&e, &received, "a response")),
             }
         };
         let mut response = match Response::parse_head(&received[..head_end]) {
             Ok(response) => response,
-            Err(why) => self.bad_response(&received, &why),
+            Err(why) => return Err(self.bad_response(&received, &why)),
         };
         let mut rest = received.split_off(head_end);
         if !with_body {
             self.pending = rest;
-            return response;
+            return Ok(response);
         }
         match response.content_length() {
             Ok(Some(length)) => {
@@ -210,56 +304,69 @@ impl Client {
                     match self.read_some(&mut rest) {
                         Ok(0) => break,
                         Ok(_) => {}
-                        Err(e) => self.failed_read(&e, &rest, &format!("a body of {length} bytes")),
+                        Err(e) => {
+                            return Err(self.failed_read(
+                                &e,
+                                &rest,
+                                &format!("a body of {length} bytes"),
+                            ));
+                        }
                     }
                 }
                 if rest.len() < length {
                     let got = rest.len();
                     response.body = rest;
-                    self.bad_response(
+                    return Err(self.bad_response(
                         &response.raw(),
                         &format!("Content-Length says {length} bytes but the connection closed after {got}"),
-                    );
+                    ));
                 }
                 self.pending = rest.split_off(length);
                 response.body = rest;
             }
             Ok(None) => {
                 if let Err(e) = self.stream.read_to_end(&mut rest) {
-                    self.failed_read(
+                    return Err(self.failed_read(
                         &e,
                         &rest,
                         "the body, read to EOF because there is no Content-Length",
-                    );
+                    ));
                 }
                 response.body = rest;
             }
-            Err(why) => self.bad_response(&received, &why),
+            Err(why) => return Err(self.bad_response(&received, &why)),
         }
-        response
+        Ok(response)
     }
 
     /// Asserts that the server closes the connection now: reading gives EOF
     /// (or a reset) within [`TIMEOUT`], with no further bytes.
     #[track_caller]
     pub fn expect_closed(&mut self, why: &str) {
+        if let Err(failure) = self.try_expect_closed(why) {
+            failure.fail()
+        }
+    }
+
+    /// [`Client::expect_closed`], returning the failure.
+    pub fn try_expect_closed(&mut self, why: &str) -> Result<(), Failure> {
         let mut extra = std::mem::take(&mut self.pending);
         match self.stream.read_to_end(&mut extra) {
-            Ok(_) if extra.is_empty() => {}
-            Ok(_) => Failure::new(
+            Ok(_) if extra.is_empty() => Ok(()),
+            Ok(_) => Err(Failure::new(
                 self.exercise,
                 "the server sent more bytes after the response",
             )
             .sent(&self.sent)
             .got(&extra)
-            .note(why)
-            .fail(),
-            Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
-            Err(e) => Failure::new(self.exercise, "the server kept the connection open")
-                .sent(&self.sent)
-                .line("error", e.to_string())
-                .note(why)
-                .fail(),
+            .note(why)),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => Ok(()),
+            Err(e) => Err(
+                Failure::new(self.exercise, "the server kept the connection open")
+                    .sent(&self.sent)
+                    .line("error", e.to_string())
+                    .note(why),
+            ),
         }
     }
 
@@ -271,8 +378,7 @@ impl Client {
         Ok(n)
     }
 
-    #[track_caller]
-    fn failed_read(&self, error: &io::Error, so_far: &[u8], waiting_for: &str) -> ! {
+    fn failed_read(&self, error: &io::Error, so_far: &[u8], waiting_for: &str) -> Failure {
         let summary = if matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
             format!("waited {TIMEOUT:?} for {waiting_for}, but it did not come")
         } else {
@@ -282,23 +388,21 @@ impl Client {
             .sent(&self.sent)
             .line("got", crate::show::bytes(so_far))
             .line("error", error.to_string());
-        self.with_server_end(failure).fail()
+        self.with_server_end(failure)
     }
 
-    #[track_caller]
-    fn broken(&self, doing: &str, error: &io::Error) -> ! {
+    fn broken(&self, doing: &str, error: &io::Error) -> Failure {
         let failure = Failure::new(self.exercise, doing.to_string())
             .sent(&self.sent)
             .line("error", error.to_string());
-        self.with_server_end(failure).fail()
+        self.with_server_end(failure)
     }
 
-    #[track_caller]
-    fn bad_response(&self, received: &[u8], why: &str) -> ! {
+    fn bad_response(&self, received: &[u8], why: &str) -> Failure {
         let failure = Failure::new(self.exercise, why.to_string())
             .sent(&self.sent)
             .got(received);
-        self.with_server_end(failure).fail()
+        self.with_server_end(failure)
     }
 
     /// Adds the server's panic or error, if it has one, as the likely cause.
@@ -309,5 +413,76 @@ impl Client {
             Some(why) => failure.caused_by(why),
             None => failure,
         }
+    }
+}
+
+/// True for the errors a write gets when the server has closed or reset the
+/// connection (which one depends on the operating system and the timing).
+fn closed_by_peer(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::BrokenPipe | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted
+    )
+}
+
+/// Turns a returned failure into a failed test, at the caller's line.
+trait FailOnErr<T> {
+    fn or_fail(self) -> T;
+}
+
+impl<T> FailOnErr<T> for Result<T, Failure> {
+    #[track_caller]
+    fn or_fail(self) -> T {
+        match self {
+            Ok(value) => value,
+            Err(failure) => failure.fail(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    #[test]
+    fn a_write_cut_short_by_the_server_is_not_a_failure() {
+        let listener = crate::bind_local();
+        let addr = listener.local_addr().unwrap();
+        // Reads a little, then closes with the rest unread: the OS resets
+        // the connection, and the client's writes start failing.
+        let server = thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let _ = stream.read(&mut [0; 16]);
+        });
+        let mut client = Client::try_connect(addr, crate::exercise("1.1")).unwrap();
+        // Far more than any socket buffer holds, so the close is noticed.
+        let all_sent = client.send_until_closed(&vec![b'x'; 64 << 20]).unwrap();
+        assert!(!all_sent);
+        assert!(client.sent().len() < 64 << 20);
+        server.join().unwrap();
+    }
+
+    #[test]
+    fn try_methods_return_the_failure_instead_of_panicking() {
+        let listener = crate::bind_local();
+        let addr = listener.local_addr().unwrap();
+        let server = thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream.write_all(b"not http\r\n\r\n").unwrap();
+        });
+        let mut client = Client::try_connect(addr, crate::exercise("1.1")).unwrap();
+        let failure = client.try_read_response().unwrap_err();
+        assert!(
+            failure.message().contains("is not of the form"),
+            "{failure}"
+        );
+        assert!(client.try_expect_closed("test").is_ok());
+        server.join().unwrap();
+
+        let refused = Client::try_connect(addr, crate::exercise("1.1"))
+            .err()
+            .unwrap();
+        assert!(refused.message().contains("could not connect"), "{refused}");
     }
 }

@@ -91,12 +91,27 @@ impl Failure {
         text
     }
 
+    /// The exercise this failure points at.
+    pub fn exercise(&self) -> Exercise {
+        self.exercise
+    }
+
     /// Fails the test with this message.
     #[track_caller]
     pub fn fail(self) -> ! {
         panic!("\n{}\n", self.message())
     }
 }
+
+/// The same text as [`Failure::message`], so a failure that is returned
+/// rather than raised (a black-box suite's check) can be printed.
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Failure {}
 
 #[cfg(test)]
 mod tests {

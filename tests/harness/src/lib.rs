@@ -12,6 +12,9 @@
 //!   `Content-Length` or to EOF) without interpreting anything else.
 //! - [`browser`] runs headless Chromium against a server, behind a proxy
 //!   that records which requests the browser made.
+//! - [`suite`] holds black-box conformance suites (`http`): named checks
+//!   that talk to any server only through its socket, run by stage tests and
+//!   by `course probe`.
 //! - [`failure`] builds the failure text: what was sent, what was expected,
 //!   what came back (bytes escaped so `\r\n` is visible), and where to read.
 //!
@@ -24,6 +27,7 @@ pub mod http;
 pub mod manifest;
 pub mod server;
 pub mod show;
+pub mod suite;
 
 use std::time::Duration;
 

@@ -1,0 +1,48 @@
+//! Chapter 3, an HTTP parser: the server learns the protocol.
+//!
+//! Chapter 2's server read "the first line" of a request and hoped. This
+//! one parses requests properly, answers every malformed one with the
+//! status HTTP prescribes, and keeps connections open for more requests.
+//! The map of the crate, in the order a request travels through it:
+//!
+//! - [`server`]: [`serve_with`] accepts clients one after another and gives
+//!   each to a [`connection::Connection`]; [`Config`] holds the limits and
+//!   timeouts; [`serve`] serves this chapter's site.
+//! - [`connection`]: a [`connection::Connection`] owns the socket and a
+//!   buffer, and answers requests in order until it should close
+//!   (keep-alive, pipelining, timeouts).
+//! - [`parse`]: bytes to a [`Request`], without I/O. [`parse::parse_request`]
+//!   returns `Partial`, `Complete` with the bytes it used, or a
+//!   [`parse::ParseError`] that knows its status code. The limits are
+//!   named constants there.
+//! - [`target`]: the request target split into path and query and
+//!   percent-decoded.
+//! - [`request`]: what a parsed [`Request`] is, with its [`Headers`].
+//! - [`response`]: a [`Response`] with a [`StatusCode`] and a [`Body`]
+//!   (bytes, or a reader of known length), and
+//!   [`Response::write_to`], which adds `Date`, `Server` and
+//!   `Content-Length`.
+//! - [`site`]: chapter 2's page, picture and form, as a handler.
+//!
+//! `main.rs` only reads `--addr`, binds and calls [`serve`]. Every module is
+//! public so the stage tests (and chapter 4, which serves files with this
+//! crate) can use the parts directly.
+//!
+//! Run with `cargo run -p chapter03`, then open
+//! <http://127.0.0.1:7878> in a browser, or try `curl -v` on it twice in one
+//! command to watch the connection being reused.
+
+pub mod connection;
+pub mod parse;
+pub mod request;
+pub mod response;
+pub mod server;
+pub mod site;
+pub mod target;
+
+/// Chapter 1's stop signal, reused as it is.
+pub use chapter01::shutdown::Shutdown;
+pub use parse::{Limits, ParseError, Parsed, parse_request};
+pub use request::{Headers, Method, Request, Version};
+pub use response::{Body, Response, StatusCode, WriteOptions};
+pub use server::{Config, serve, serve_with};

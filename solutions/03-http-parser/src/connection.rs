@@ -1,0 +1,275 @@
+//! One client's connection: its socket, its buffer, and the loop that
+//! answers its requests in order until one side is done.
+//!
+//! ```text
+//!  socket ──read──▶ buffer ──parse_request──▶ Partial:  read more
+//!                     ▲                       Complete: answer, drain `consumed`
+//!                     └── leftover bytes are  Error:    answer, close
+//!                         the next request
+//! ```
+//!
+//! This is the only file that touches the socket during a request; the
+//! parser never does, which is why chapters 5 and 7 can keep it.
+
+use std::io::{self, BufWriter, Read, Write};
+use std::net::{self, SocketAddr, TcpStream};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::parse::{ParseError, Parsed, parse_request};
+use crate::request::{Method, Request, Version};
+use crate::response::{Response, StatusCode, WriteOptions};
+use crate::server::Config;
+
+/// How much we read from the socket at a time.
+const READ_CHUNK: usize = 8 * 1024;
+/// How much unread input we throw away before closing after an error
+/// (see [`Connection::close_after_error`]), and for how long at most.
+const MAX_DISCARD_BYTES: usize = 256 * 1024;
+const DISCARD_TIME: Duration = Duration::from_secs(1);
+
+// ANCHOR: connection
+/// A client's connection: the socket and the bytes read from it that no
+/// request has used yet.
+///
+/// The buffer is the heart of keep-alive: one read may bring the end of
+/// one request and the start of the next (or three whole requests, if the
+/// client pipelines), so bytes must outlive the request they arrived with.
+#[derive(Debug)]
+pub struct Connection {
+    /// The socket, for reading requests and writing responses.
+    stream: TcpStream,
+    /// Bytes read but not yet used by a request, oldest first.
+    buffer: Vec<u8>,
+    /// Who is at the other end, for the log.
+    peer: SocketAddr,
+}
+// ANCHOR_END: connection
+
+/// What waiting for more bytes gave.
+#[derive(Debug, PartialEq, Eq)]
+enum Received {
+    /// Some bytes, now at the end of the buffer.
+    Bytes,
+    /// The client closed its side: nothing more will come.
+    Closed,
+    /// Nothing arrived in time.
+    TimedOut,
+}
+
+impl Connection {
+    /// Takes charge of `stream`.
+    pub fn new(stream: TcpStream) -> io::Result<Connection> {
+        let peer = stream.peer_addr()?;
+        Ok(Connection {
+            stream,
+            buffer: Vec::new(),
+            peer,
+        })
+    }
+
+    // ANCHOR: serve
+    // ANCHOR: serve_signature
+    /// Answers the client's requests in order until the connection should
+    /// close: the client asked (`Connection: close`, or HTTP/1.0 without
+    /// keep-alive), a request was bad, the client went quiet for
+    /// `config.idle_timeout`, or it closed.
+    pub fn serve(
+        mut self,
+        config: &Config,
+        handler: &impl Fn(&Request) -> Response,
+    ) -> io::Result<()> {
+        self.stream.set_write_timeout(Some(config.write_timeout))?;
+        // ANCHOR_END: serve_signature
+        // exercise 3.6: Keep the connection alive
+        // When the request being read must be complete; `None` between
+        // requests, when only the idle timeout applies.
+        let mut deadline: Option<Instant> = None;
+        loop {
+            // Parse first, read second: a pipelined request may already be
+            // in the buffer, and reading would then wait for bytes that the
+            // client, waiting for our answer, will never send.
+            let request = match parse_request(&self.buffer, &config.limits) {
+                Ok(Parsed::Complete { request, consumed }) => {
+                    self.buffer.drain(..consumed);
+                    deadline = None;
+                    request
+                }
+                Ok(Parsed::Partial) => {
+                    let timeout = if self.buffer.is_empty() {
+                        config.idle_timeout
+                    } else {
+                        let deadline = *deadline
+                            .get_or_insert_with(|| Instant::now() + config.request_timeout);
+                        deadline.saturating_duration_since(Instant::now())
+                    };
+                    match self.receive(timeout)? {
+                        Received::Bytes => continue,
+                        // Mid-request or between requests, a client that
+                        // closed has nobody left to read an answer.
+                        Received::Closed => return Ok(()),
+                        // Idle: closing quietly is the normal end of a
+                        // kept-alive connection (RFC 9112 section 9.5).
+                        Received::TimedOut if self.buffer.is_empty() => return Ok(()),
+                        Received::TimedOut => {
+                            let response = Response::error_page(
+                                StatusCode::RequestTimeout,
+                                "The request did not arrive in time.",
+                            );
+                            return self.send_closing(response, config);
+                        }
+                    }
+                }
+                Err(error) => return self.answer_error(error, config),
+            };
+            // RFC 9112 section 9.3: HTTP/1.1 stays open unless either side
+            // says `Connection: close`; HTTP/1.0 closes unless the client
+            // says `Connection: keep-alive`.
+            let asks_to_close = request.headers.has_token("Connection", "close");
+            let asks_to_keep = request.headers.has_token("Connection", "keep-alive");
+            let mut response = handler(&request);
+            let handler_closes = response
+                .header("Connection")
+                .is_some_and(|value| value.eq_ignore_ascii_case("close"));
+            let keep_alive = !handler_closes
+                && match request.version {
+                    Version::Http11 => !asks_to_close,
+                    Version::Http10 => asks_to_keep && !asks_to_close,
+                };
+            response
+                .headers
+                .retain(|(name, _)| !name.eq_ignore_ascii_case("Connection"));
+            if !keep_alive {
+                // The client must know the connection ends here (RFC 9112
+                // section 9.6), or it would send its next request into a
+                // closing socket.
+                response = response.with_header("Connection", "close");
+            } else if request.version == Version::Http10 {
+                // A 1.0 client assumes close unless told otherwise.
+                response = response.with_header("Connection", "keep-alive");
+            }
+            self.log(&request, response.status);
+            self.send(response, request.method == Method::Head, config)?;
+            if !keep_alive {
+                return self.close();
+            }
+        }
+        // end exercise
+    }
+    // ANCHOR_END: serve
+
+    // ANCHOR: receive
+    /// Reads what the client sent next onto the end of the buffer, waiting
+    /// at most `timeout`.
+    fn receive(&mut self, timeout: Duration) -> io::Result<Received> {
+        // A zero timeout means "wait forever" to `set_read_timeout` (it is
+        // even an error), so a deadline already passed is handled here.
+        if timeout.is_zero() {
+            return Ok(Received::TimedOut);
+        }
+        self.stream.set_read_timeout(Some(timeout))?;
+        let mut chunk = [0; READ_CHUNK];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => Ok(Received::Closed),
+            Ok(n) => {
+                self.buffer.extend_from_slice(&chunk[..n]);
+                Ok(Received::Bytes)
+            }
+            // Unix reports a read timeout as WouldBlock, Windows as
+            // TimedOut.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(Received::TimedOut)
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => Ok(Received::Bytes),
+            // A reset means the client is gone; for us that is a close.
+            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => Ok(Received::Closed),
+            Err(error) => Err(error),
+        }
+    }
+    // ANCHOR_END: receive
+
+    // ANCHOR: send
+    /// Writes `response` (only its head if `head_only`), stamped with the
+    /// current time and the server's name.
+    fn send(&mut self, response: Response, head_only: bool, config: &Config) -> io::Result<()> {
+        // The head is many small writes; the BufWriter makes them one
+        // system call and, usually, one packet with the start of the body.
+        let mut out = BufWriter::new(&self.stream);
+        response.write_to(
+            &mut out,
+            WriteOptions {
+                now: SystemTime::now(),
+                server: &config.server_name,
+                head_only,
+            },
+        )?;
+        out.flush()
+    }
+
+    /// Ends the connection after a normal response: a half-close tells the
+    /// client "no more bytes from me" at once, then dropping the socket
+    /// closes it.
+    fn close(self) -> io::Result<()> {
+        self.stream.shutdown(net::Shutdown::Write)
+    }
+    // ANCHOR_END: send
+
+    // ANCHOR: answer_error
+    /// Answers a request the parser rejected, and closes: after a bad
+    /// request we cannot know where the next one would start.
+    fn answer_error(self, error: ParseError, config: &Config) -> io::Result<()> {
+        eprintln!("{} bad request: {error}", self.peer);
+        let response = Response::error_page(error.status(), error.message());
+        self.send_closing(response, config)
+    }
+
+    /// Sends an error response with `Connection: close`, then closes the
+    /// connection gently.
+    fn send_closing(mut self, response: Response, config: &Config) -> io::Result<()> {
+        let response = response.with_header("Connection", "close");
+        self.send(response, false, config)?;
+        self.close_after_error()
+    }
+
+    /// Reads and throws away what is left of a request we answered without
+    /// reading it all (a header section too large, a body we refused).
+    ///
+    /// Closing a socket with unread bytes in it makes the OS send a reset
+    /// (RST) instead of a normal end of stream, and a reset can make the
+    /// client's OS discard our response before the client reads it. So we
+    /// half-close, then drain for a moment, within limits, letting the
+    /// client close first.
+    fn close_after_error(mut self) -> io::Result<()> {
+        self.stream.shutdown(net::Shutdown::Write)?;
+        let started = Instant::now();
+        let mut discarded = 0;
+        while discarded < MAX_DISCARD_BYTES {
+            let left = DISCARD_TIME.saturating_sub(started.elapsed());
+            self.buffer.clear();
+            match self.receive(left) {
+                Ok(Received::Bytes) => discarded += self.buffer.len(),
+                // The client closed, went quiet, or broke: done.
+                Ok(Received::Closed | Received::TimedOut) | Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: answer_error
+
+    /// One line per request on stderr, so you can watch a browser reuse
+    /// its connection.
+    fn log(&self, request: &Request, status: StatusCode) {
+        eprintln!(
+            "{} \"{} {} {}\" {}",
+            self.peer,
+            request.method,
+            request.target,
+            request.version,
+            status.code()
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! The site: chapter 2's page, picture and form, now over the parser.
+//!
+//! ```text
+//! GET or HEAD /             200, the home page (HTML)
+//! GET or HEAD /picture.jpg  200, the picture (JPEG)
+//! POST /                    200, a page showing what the form sent
+//! POST /picture.jpg         405, Allow: GET, HEAD
+//! another method            501, from the parser: the site never sees it
+//! anything else             404
+//! ```
+//!
+//! The page text, the picture bytes and the form decoding are chapter 2's,
+//! used through the dependency on its solution: nothing here is copied.
+
+use chapter02::form::{escape_html, parse_form};
+use chapter02::site::{HOME_PAGE, PICTURE, page};
+
+use crate::request::{Method, Request};
+use crate::response::{Response, StatusCode};
+
+// ANCHOR: route
+/// The response to `request`, chosen by its method and its decoded path.
+pub fn route(request: &Request) -> Response {
+    match (request.method, request.path.as_str()) {
+        // HEAD gets the GET response; the connection drops its body.
+        (Method::Get | Method::Head, "/") => Response::html(StatusCode::Ok, HOME_PAGE),
+        (Method::Get | Method::Head, "/picture.jpg") => {
+            Response::bytes(StatusCode::Ok, "image/jpeg", PICTURE)
+        }
+        (Method::Post, "/") => form_result(&request.body),
+        // The path exists, so 404 would be a lie; 405 says "not with this
+        // method". Every other method is a 501 from the parser already.
+        (Method::Post, "/picture.jpg") => method_not_allowed("GET, HEAD"),
+        _ => not_found(),
+    }
+}
+// ANCHOR_END: route
+
+/// The page that answers the form: every field it sent, escaped.
+pub fn form_result(body: &[u8]) -> Response {
+    let mut fields = String::new();
+    for (name, value) in parse_form(body) {
+        fields.push_str(&format!(
+            "<dt>{}</dt>\n<dd>{}</dd>\n",
+            escape_html(&name),
+            escape_html(&value)
+        ));
+    }
+    if fields.is_empty() {
+        fields.push_str("<dt>(nothing)</dt>\n<dd>The form sent no fields.</dd>\n");
+    }
+    Response::html(
+        StatusCode::Ok,
+        page(
+            "You said",
+            &format!("<p>The form sent:</p>\n<dl>\n{fields}</dl>\n<p><a href=\"/\">Back</a></p>"),
+        ),
+    )
+}
+
+/// 404, with a small page for the person who mistyped a link.
+pub fn not_found() -> Response {
+    Response::html(
+        StatusCode::NotFound,
+        page(
+            "Not found",
+            "<p>There is nothing at this address.</p>\n<p><a href=\"/\">Home</a></p>",
+        ),
+    )
+}
+
+/// 405, with the `Allow` header that lists the methods the path accepts
+/// (RFC 9110 section 15.5.6: a 405 MUST have one).
+pub fn method_not_allowed(allow: &str) -> Response {
+    Response::html(
+        StatusCode::MethodNotAllowed,
+        page(
+            "Method not allowed",
+            &format!("<p>This address only answers {allow}.</p>"),
+        ),
+    )
+    .with_header("Allow", allow)
+}

@@ -1,0 +1,1250 @@
+//! Stage tests of chapter 3, an HTTP parser.
+//!
+//! The same file tests the learner's crate (`cargo test -p chapter03`) and
+//! the reference solution (`cargo test -p chapter03-solution`): both name
+//! their library `chapter03`. Each test is named after the exercise it
+//! checks (`ex3_2_...` checks exercise 3.2).
+//!
+//! Three kinds of test, as the book describes:
+//!
+//! - a table of parser cases in the style of `httparse`: each row is its own
+//!   test, run on the whole input and then on every prefix of it, as if the
+//!   bytes arrived one at a time;
+//! - a property test: arbitrary bytes never make the parser panic or claim
+//!   more bytes than it was given;
+//! - tests over real sockets: keep-alive, pipelining, closing, timeouts, bad
+//!   requests, and the site itself.
+
+use std::io;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chapter03::parse::{
+    Limits, MAX_BODY, MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_LINE, ParseError, Parsed,
+    parse_request,
+};
+use chapter03::response::{Body, Response as ServerResponse, StatusCode, WriteOptions, http_date};
+use chapter03::server::{Config, serve_with};
+use chapter03::target::decode_target;
+use chapter03::{Method, Request, Shutdown, Version};
+use harness::{Client, Exercise, Failure, Response, TestServer};
+use proptest::prelude::*;
+
+/// The picture as it is on disk, read by the test itself: the server must
+/// send exactly these bytes.
+const PICTURE: &[u8] = include_bytes!("../solutions/02-http-by-hand/src/picture.jpg");
+
+const GET_HOME: &[u8] = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+// ---------------------------------------------------------------------------
+// The parser table
+// ---------------------------------------------------------------------------
+
+/// What a row expects [`parse_request`] to say about its whole input.
+#[derive(Debug)]
+enum Expect {
+    /// A complete request with these parts, using this many bytes.
+    Complete(Want),
+    /// Not enough bytes yet, and nothing wrong so far.
+    Partial,
+    /// This error, answered with this status code.
+    Error(ParseError, u16),
+}
+
+/// The parts of the request a row expects.
+#[derive(Debug)]
+struct Want {
+    method: Method,
+    target: &'static str,
+    path: &'static str,
+    query: Vec<(&'static str, &'static str)>,
+    version: Version,
+    headers: Vec<(&'static str, &'static str)>,
+    body: Vec<u8>,
+    /// `None`: the whole input.
+    consumed: Option<usize>,
+}
+
+/// A complete request; the builder methods below fill in the rest.
+fn complete(method: Method, target: &'static str, version: Version) -> Want {
+    Want {
+        method,
+        target,
+        path: target.split('?').next().unwrap_or(target),
+        query: Vec::new(),
+        version,
+        headers: Vec::new(),
+        body: Vec::new(),
+        consumed: None,
+    }
+}
+
+impl Want {
+    fn path(mut self, path: &'static str) -> Want {
+        self.path = path;
+        self
+    }
+    fn query(mut self, query: &[(&'static str, &'static str)]) -> Want {
+        self.query = query.to_vec();
+        self
+    }
+    fn headers(mut self, headers: &[(&'static str, &'static str)]) -> Want {
+        self.headers = headers.to_vec();
+        self
+    }
+    fn body(mut self, body: &[u8]) -> Want {
+        self.body = body.to_vec();
+        self
+    }
+    fn consumed(mut self, consumed: usize) -> Want {
+        self.consumed = Some(consumed);
+        self
+    }
+    fn done(self) -> Expect {
+        Expect::Complete(self)
+    }
+}
+
+/// The exercise a test belongs to, from its name: `ex3_2_...` is 3.2.
+fn exercise_of(test_name: &str) -> Exercise {
+    let mut parts = test_name.trim_start_matches("ex").split('_');
+    let chapter = parts.next().unwrap_or("3");
+    let number = parts.next().unwrap_or("1");
+    harness::exercise(&format!("{chapter}.{number}"))
+}
+
+/// Whether `got` is what `expected` describes for an input of `length` bytes.
+fn matches(expected: &Expect, got: &Result<Parsed, ParseError>, length: usize) -> bool {
+    match (expected, got) {
+        (Expect::Partial, Ok(Parsed::Partial)) => true,
+        (Expect::Error(error, _), Err(got)) => error == got,
+        (Expect::Complete(want), Ok(Parsed::Complete { request, consumed })) => {
+            *consumed == want.consumed.unwrap_or(length) && request_matches(want, request)
+        }
+        _ => false,
+    }
+}
+
+fn request_matches(want: &Want, request: &Request) -> bool {
+    let headers: Vec<(&str, &str)> = request.headers.iter().collect();
+    let query: Vec<(&str, &str)> = request
+        .query
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    request.method == want.method
+        && request.target == want.target
+        && request.path == want.path
+        && query == want.query
+        && request.version == want.version
+        && headers == want.headers
+        && request.body == want.body
+}
+
+/// Runs one row: the whole input, then every prefix of it.
+#[track_caller]
+fn check_row(test_name: &str, input: &[u8], expected: Expect, limits: Limits) {
+    let ex = exercise_of(test_name);
+    if let Expect::Error(error, status) = &expected {
+        // The one place a fault becomes a status is given code, so this
+        // checks the row itself as much as the parser.
+        assert_eq!(error.status().code(), *status, "row {test_name}");
+    }
+    let got = parse_request(input, &limits);
+    if !matches(&expected, &got, input.len()) {
+        Failure::new(
+            ex,
+            "the parser's answer for these bytes is not the expected one",
+        )
+        .sent(input)
+        .line("expected", format!("{expected:?}"))
+        .line("got", format!("{got:?}"))
+        .fail();
+    }
+    // Now as if the bytes arrived one at a time: a prefix may be Partial,
+    // or already the same error, but never a different answer; and a
+    // request is Complete exactly when its last byte is in.
+    let complete_at = match &expected {
+        Expect::Complete(want) => Some(want.consumed.unwrap_or(input.len())),
+        _ => None,
+    };
+    for length in prefix_lengths(input.len()) {
+        let prefix = &input[..length];
+        let got = parse_request(prefix, &limits);
+        let fine = match (&expected, &got, complete_at) {
+            (_, _, Some(at)) if length >= at => matches(&expected, &got, at),
+            (_, Ok(Parsed::Partial), _) => true,
+            (Expect::Error(error, _), Err(got), _) => error == got,
+            _ => false,
+        };
+        if !fine {
+            Failure::new(
+                ex,
+                format!(
+                    "fed the first {length} of {} bytes, the parser answered differently",
+                    input.len()
+                ),
+            )
+            .sent(prefix)
+            .line(
+                "expected",
+                "Partial (wait for more bytes), or the answer the whole input gets",
+            )
+            .line("whole input gets", format!("{expected:?}"))
+            .line("got", format!("{got:?}"))
+            .note(
+                "A request can arrive in any number of pieces. Until its last byte is in, the \
+                 answer is Partial, unless the bytes so far already prove an error.",
+            )
+            .fail();
+        }
+    }
+}
+
+/// The prefix lengths to try: all of them for a small input; for a large
+/// one (the limit rows), the first and last KiB and a stride between, so
+/// the table stays fast in a debug build.
+fn prefix_lengths(total: usize) -> Vec<usize> {
+    if total <= 4096 {
+        return (0..total).collect();
+    }
+    (0..total)
+        .filter(|&n| n < 1024 || n + 1024 >= total || n % 61 == 0)
+        .collect()
+}
+
+/// One `#[test]` per row: `name: input => expected;`, with an optional
+/// `limits` before the input.
+macro_rules! parse_table {
+    ($($name:ident: $input:expr => $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let input: Vec<u8> = AsRef::<[u8]>::as_ref(&$input).to_vec();
+                check_row(stringify!($name), &input, $expected, Limits::DEFAULT);
+            }
+        )*
+    };
+}
+
+use Method::{Get, Head, Post};
+use Version::{Http10, Http11};
+
+/// A request line of exactly `length` bytes, CRLF included, then a Host.
+fn request_line_of(length: usize) -> Vec<u8> {
+    let padding = length - "GET / HTTP/1.1\r\n".len();
+    format!("GET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "a".repeat(padding)).into_bytes()
+}
+
+/// A request with `count` fields after Host, each `X-N: v`.
+fn request_with_fields(count: usize) -> Vec<u8> {
+    let mut request = b"GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+    for n in 1..count {
+        request.extend_from_slice(format!("X-{n}: v\r\n").as_bytes());
+    }
+    request.extend_from_slice(b"\r\n");
+    request
+}
+
+/// A request whose header section (fields and blank line) is `size` bytes.
+fn header_section_of(size: usize) -> Vec<u8> {
+    // "Host: a\r\n" (9) + "X: <padding>\r\n" (5 + padding) + "\r\n" (2)
+    let padding = size - 9 - 5 - 2;
+    format!(
+        "GET / HTTP/1.1\r\nHost: a\r\nX: {}\r\n\r\n",
+        "v".repeat(padding)
+    )
+    .into_bytes()
+}
+
+/// Two requests back to back: a POST with a body, then a GET.
+const PIPELINED_POST: &[u8] = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc";
+const PIPELINED_GET: &[u8] = b"GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
+
+parse_table! {
+    // Exercise 3.1: the request line.
+    ex3_1_parses_a_simple_get:
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "/", Http11).headers(&[("Host", "a")]).done();
+    ex3_1_parses_head_over_http_1_0_without_host:
+        b"HEAD /x HTTP/1.0\r\n\r\n"
+        => complete(Head, "/x", Http10).done();
+    ex3_1_accepts_bare_lf_line_endings:
+        b"GET /a HTTP/1.1\nHost: a\n\n"
+        => complete(Get, "/a", Http11).headers(&[("Host", "a")]).done();
+    ex3_1_ignores_an_empty_line_before_the_request_line:
+        b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "/", Http11).headers(&[("Host", "a")]).done();
+    ex3_1_waits_for_the_end_of_the_request_line:
+        b"GET /index.html HTTP/1.1"
+        => Expect::Partial;
+    ex3_1_rejects_a_request_line_without_version:
+        b"GET /\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadRequestLine, 400);
+    ex3_1_rejects_two_spaces_between_parts:
+        b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadRequestLine, 400);
+    ex3_1_rejects_a_space_after_the_version:
+        b"GET / HTTP/1.1 \r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadRequestLine, 400);
+    ex3_1_rejects_a_method_that_is_not_a_token:
+        b"G(T / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadMethod, 400);
+    ex3_1_rejects_a_control_character_in_the_target:
+        b"GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_an_absolute_form_target:
+        b"GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_a_malformed_version:
+        b"GET / HTTP/1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadVersion, 400);
+    ex3_1_rejects_a_lowercase_version:
+        b"GET / http/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadVersion, 400);
+    ex3_1_rejects_a_cr_that_does_not_end_the_line:
+        b"GET / HTTP/1.1\r\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadVersion, 400);
+    ex3_1_answers_501_to_a_method_it_does_not_implement:
+        b"DELETE / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::MethodNotImplemented, 501);
+    ex3_1_answers_501_to_a_lowercase_get:
+        b"get / HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::MethodNotImplemented, 501);
+    ex3_1_answers_505_to_http_2:
+        b"GET / HTTP/2.0\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::VersionNotSupported, 505);
+    ex3_1_accepts_a_request_line_at_the_limit:
+        request_line_of(MAX_REQUEST_LINE)
+        => complete(Get, leak(format!("/{}", "a".repeat(MAX_REQUEST_LINE - 16))), Http11)
+            .headers(&[("Host", "a")]).done();
+    ex3_1_answers_414_to_a_request_line_over_the_limit:
+        request_line_of(MAX_REQUEST_LINE + 1)
+        => Expect::Error(ParseError::RequestLineTooLong, 414);
+    ex3_1_answers_414_before_the_line_ending_arrives:
+        format!("GET /{}", "a".repeat(MAX_REQUEST_LINE))
+        => Expect::Error(ParseError::RequestLineTooLong, 414);
+
+    // Exercise 3.2: the header fields.
+    ex3_2_keeps_fields_in_order_and_trims_values:
+        b"GET / HTTP/1.1\r\nHost: a\r\nAccept:  text/html \t\r\nX-Empty:\r\naccept:b\r\n\r\n"
+        => complete(Get, "/", Http11)
+            .headers(&[("Host", "a"), ("Accept", "text/html"), ("X-Empty", ""), ("accept", "b")])
+            .done();
+    ex3_2_finds_host_in_any_case:
+        b"GET / HTTP/1.1\r\nhOsT: a\r\n\r\n"
+        => complete(Get, "/", Http11).headers(&[("hOsT", "a")]).done();
+    ex3_2_waits_for_the_blank_line:
+        b"GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n"
+        => Expect::Partial;
+    ex3_2_rejects_whitespace_before_the_colon:
+        b"GET / HTTP/1.1\r\nHost : a\r\n\r\n"
+        => Expect::Error(ParseError::SpaceBeforeColon, 400);
+    ex3_2_rejects_obsolete_line_folding:
+        b"GET / HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\n\r\n"
+        => Expect::Error(ParseError::ObsoleteLineFolding, 400);
+    ex3_2_rejects_a_field_line_without_colon:
+        b"GET / HTTP/1.1\r\nHost a\r\n\r\n"
+        => Expect::Error(ParseError::MissingColon, 400);
+    ex3_2_rejects_an_empty_field_name:
+        b"GET / HTTP/1.1\r\nHost: a\r\n: b\r\n\r\n"
+        => Expect::Error(ParseError::BadHeaderName, 400);
+    ex3_2_rejects_a_field_name_that_is_not_a_token:
+        b"GET / HTTP/1.1\r\nHost: a\r\nX[1]: b\r\n\r\n"
+        => Expect::Error(ParseError::BadHeaderName, 400);
+    ex3_2_rejects_a_control_character_in_a_value:
+        b"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n"
+        => Expect::Error(ParseError::BadHeaderValue, 400);
+    ex3_2_rejects_http_1_1_without_host:
+        b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n"
+        => Expect::Error(ParseError::MissingHost, 400);
+    ex3_2_rejects_two_host_fields:
+        b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"
+        => Expect::Error(ParseError::DuplicateHost, 400);
+    ex3_2_accepts_as_many_fields_as_the_limit:
+        request_with_fields(MAX_HEADERS)
+        => Expect::Complete(Want { consumed: None, ..fields_want(MAX_HEADERS) });
+    ex3_2_answers_431_to_one_field_too_many:
+        request_with_fields(MAX_HEADERS + 1)
+        => Expect::Error(ParseError::TooManyHeaders, 431);
+    ex3_2_accepts_a_header_section_at_the_limit:
+        header_section_of(MAX_HEADER_BYTES)
+        => complete(Get, "/", Http11)
+            .headers(&[("Host", "a"), ("X", leak("v".repeat(MAX_HEADER_BYTES - 16)))]).done();
+    ex3_2_answers_431_to_a_header_section_over_the_limit:
+        header_section_of(MAX_HEADER_BYTES + 1)
+        => Expect::Error(ParseError::HeaderSectionTooLarge, 431);
+    ex3_2_answers_431_before_the_blank_line_arrives:
+        format!("GET / HTTP/1.1\r\nHost: a\r\nX: {}", "v".repeat(MAX_HEADER_BYTES))
+        => Expect::Error(ParseError::HeaderSectionTooLarge, 431);
+
+    // Exercise 3.3: framing the body.
+    ex3_3_reads_a_body_by_content_length:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+        => complete(Post, "/", Http11)
+            .headers(&[("Host", "a"), ("Content-Length", "5")]).body(b"hello").done();
+    ex3_3_waits_for_the_whole_body:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello"
+        => Expect::Partial;
+    ex3_3_reports_what_one_of_two_pipelined_requests_consumed:
+        [PIPELINED_POST, PIPELINED_GET].concat()
+        => complete(Post, "/", Http11)
+            .headers(&[("Host", "a"), ("Content-Length", "3")]).body(b"abc")
+            .consumed(PIPELINED_POST.len()).done();
+    ex3_3_gives_a_get_no_body:
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET"
+        => complete(Get, "/", Http11).headers(&[("Host", "a")]).consumed(27).done();
+    ex3_3_accepts_a_zero_content_length:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
+        => complete(Post, "/", Http11).headers(&[("Host", "a"), ("Content-Length", "0")]).done();
+    ex3_3_answers_411_to_a_post_without_content_length:
+        b"POST / HTTP/1.1\r\nHost: a\r\n\r\nmessage=hi"
+        => Expect::Error(ParseError::LengthRequired, 411);
+    ex3_3_waits_for_a_body_at_the_limit:
+        format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {MAX_BODY}\r\n\r\nstart")
+        => Expect::Partial;
+    ex3_3_answers_413_to_a_body_over_the_limit_before_reading_it:
+        format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1)
+        => Expect::Error(ParseError::BodyTooLarge, 413);
+    ex3_3_answers_413_to_a_length_too_big_for_a_number:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999999\r\n\r\n"
+        => Expect::Error(ParseError::BodyTooLarge, 413);
+    ex3_3_rejects_two_content_lengths_even_equal:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc"
+        => Expect::Error(ParseError::DuplicateContentLength, 400);
+    ex3_3_rejects_a_content_length_with_a_sign:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc"
+        => Expect::Error(ParseError::BadContentLength, 400);
+    ex3_3_rejects_a_content_length_list:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc"
+        => Expect::Error(ParseError::BadContentLength, 400);
+    ex3_3_answers_501_to_transfer_encoding:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        => Expect::Error(ParseError::TransferEncodingNotImplemented, 501);
+
+    // Exercise 3.4: the target, decoded.
+    ex3_4_decodes_the_path:
+        b"GET /caf%C3%A9/a%20b HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "/caf%C3%A9/a%20b", Http11).path("/café/a b")
+            .headers(&[("Host", "a")]).done();
+    ex3_4_keeps_a_plus_in_the_path:
+        b"GET /a+b HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "/a+b", Http11).headers(&[("Host", "a")]).done();
+    ex3_4_splits_and_decodes_the_query:
+        b"GET /s?q=caf%C3%A9+au+lait&page=2&flag&&x=a%3Db HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "/s?q=caf%C3%A9+au+lait&page=2&flag&&x=a%3Db", Http11)
+            .query(&[("q", "café au lait"), ("page", "2"), ("flag", ""), ("x", "a=b")])
+            .headers(&[("Host", "a")]).done();
+    ex3_4_rejects_a_percent_without_two_hex_digits:
+        b"GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadPercentEncoding, 400);
+    ex3_4_rejects_a_percent_at_the_end:
+        b"GET /a%4 HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadPercentEncoding, 400);
+    ex3_4_rejects_bad_percent_encoding_in_the_query:
+        b"GET /?q=%G1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadPercentEncoding, 400);
+    ex3_4_rejects_a_path_that_decodes_to_invalid_utf8:
+        b"GET /%FF HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::TargetNotUtf8, 400);
+}
+
+/// What [`request_with_fields`] parses to.
+fn fields_want(count: usize) -> Want {
+    let mut headers = vec![("Host", "a")];
+    for n in 1..count {
+        headers.push((leak(format!("X-{n}")), "v"));
+    }
+    complete(Get, "/", Http11).headers(&headers)
+}
+
+/// A `&'static str` for a row built at run time (tests only; a few KiB).
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// Exercise 3.4 on its own: `decode_target` with no parser around it.
+#[test]
+fn ex3_4_decode_target_splits_and_decodes() {
+    let ex = harness::exercise("3.4");
+    /// The target, then the decoded path and query, or the error.
+    type Case = (
+        &'static str,
+        Result<(&'static str, &'static [(&'static str, &'static str)]), ParseError>,
+    );
+    let cases: &[Case] = &[
+        ("/", Ok(("/", &[]))),
+        ("/a%2fb", Ok(("/a/b", &[]))),
+        ("/?", Ok(("/", &[]))),
+        (
+            "/p?a=1&b=%26&c",
+            Ok(("/p", &[("a", "1"), ("b", "&"), ("c", "")])),
+        ),
+        ("/p?a==1", Ok(("/p", &[("a", "=1")]))),
+        ("/%", Err(ParseError::BadPercentEncoding)),
+        ("/%C3", Err(ParseError::TargetNotUtf8)),
+    ];
+    for (target, expected) in cases {
+        let got = decode_target(target).map(|decoded| {
+            let query: Vec<(String, String)> = decoded.query;
+            (decoded.path, query)
+        });
+        let expected = expected.map(|(path, query)| {
+            let query: Vec<(String, String)> = query
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect();
+            (path.to_string(), query)
+        });
+        if got != expected {
+            Failure::new(
+                ex,
+                format!("decode_target({target:?}) is not the expected answer"),
+            )
+            .line("expected", format!("{expected:?}"))
+            .line("got", format!("{got:?}"))
+            .fail();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The property test
+// ---------------------------------------------------------------------------
+
+/// The answer with the request's bytes consumed, for comparison.
+fn consumed_of(result: &Result<Parsed, ParseError>) -> Option<usize> {
+    match result {
+        Ok(Parsed::Complete { consumed, .. }) => Some(*consumed),
+        _ => None,
+    }
+}
+
+/// Runs a property over `cases` generated inputs. One plain call first: on
+/// a starter it stops at the first `todo!()` with its message, instead of
+/// letting proptest shrink hundreds of identical panics.
+fn check_property<S: Strategy>(
+    strategy: S,
+    property: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
+    S::Value: std::fmt::Debug,
+{
+    let _ = parse_request(GET_HOME, &Limits::DEFAULT);
+    let config = ProptestConfig {
+        cases: 256,
+        // Failures are printed; nothing is written next to the test file.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    if let Err(failure) = runner.run(&strategy, property) {
+        Failure::new(harness::exercise("3.3"), "the parser broke a property")
+            .line("failure", failure.to_string())
+            .note("The parser must never panic, and never report consuming more bytes than it was given.")
+            .fail();
+    }
+}
+
+/// Whatever the bytes, the parser answers (no panic) and never claims more
+/// bytes than it was given.
+#[test]
+fn ex3_3_parser_survives_arbitrary_bytes() {
+    check_property(proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
+        let result = parse_request(&bytes, &Limits::DEFAULT);
+        if let Some(consumed) = consumed_of(&result) {
+            prop_assert!(consumed <= bytes.len() && consumed > 0);
+        }
+        Ok(())
+    });
+}
+
+/// Bytes that look almost like requests reach deeper into the parser.
+#[test]
+fn ex3_3_parser_survives_request_like_bytes() {
+    let piece = prop_oneof![
+        Just(b"GET ".to_vec()),
+        Just(b"POST ".to_vec()),
+        Just(b"/".to_vec()),
+        Just(b" HTTP/1.1".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"Host: a".to_vec()),
+        Just(b"Content-Length: 3".to_vec()),
+        Just(b":".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"%".to_vec()),
+        proptest::collection::vec(any::<u8>(), 1..4),
+    ];
+    check_property(proptest::collection::vec(piece, 0..40), |pieces| {
+        let bytes = pieces.concat();
+        let result = parse_request(&bytes, &Limits::DEFAULT);
+        if let Some(consumed) = consumed_of(&result) {
+            prop_assert!(consumed <= bytes.len());
+        }
+        Ok(())
+    });
+}
+
+/// A valid request, cut in two anywhere: the first part is Partial, the
+/// whole is Complete with every byte consumed, and a second request after
+/// it is left alone.
+#[test]
+fn ex3_3_a_valid_request_split_anywhere_parses_the_same() {
+    let path = "/[a-z0-9%]{0,12}".prop_filter("valid encoding", |p| decode_target(p).is_ok());
+    let body = proptest::collection::vec(any::<u8>(), 0..50);
+    check_property(
+        (path, body, any::<prop::sample::Index>()),
+        |(path, body, split)| {
+            let mut request = format!(
+                "POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            request.extend_from_slice(&body);
+            let split = split.index(request.len());
+            prop_assert_eq!(
+                parse_request(&request[..split], &Limits::DEFAULT),
+                Ok(Parsed::Partial)
+            );
+            let mut two = request.clone();
+            two.extend_from_slice(GET_HOME);
+            let result = parse_request(&two, &Limits::DEFAULT);
+            prop_assert_eq!(consumed_of(&result), Some(request.len()));
+            match result {
+                Ok(Parsed::Complete { request, .. }) => prop_assert_eq!(request.body, body),
+                other => prop_assert!(false, "expected Complete, got {:?}", other),
+            }
+            Ok(())
+        },
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Exercise 3.5 without a socket: write_to and the Date
+// ---------------------------------------------------------------------------
+
+/// 1994-11-06 08:49:37 UTC, the example date of RFC 9110.
+fn rfc_example_time() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(784_111_777)
+}
+
+fn written(response: ServerResponse, head_only: bool) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    response.write_to(
+        &mut out,
+        WriteOptions {
+            now: rfc_example_time(),
+            server: "course-chapter03",
+            head_only,
+        },
+    )?;
+    Ok(out)
+}
+
+#[track_caller]
+fn expect_written(ex: Exercise, what: &str, got: &[u8], expected: &[u8]) {
+    if got != expected {
+        Failure::new(ex, format!("{what}: write_to wrote other bytes"))
+            .expected_got(expected, got)
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_5_formats_dates_as_imf_fixdate() {
+    let ex = harness::exercise("3.5");
+    let cases = [
+        (0, "Thu, 01 Jan 1970 00:00:00 GMT"),
+        (784_111_777, "Sun, 06 Nov 1994 08:49:37 GMT"),
+        (951_782_400, "Tue, 29 Feb 2000 00:00:00 GMT"),
+        (1_767_225_599, "Wed, 31 Dec 2025 23:59:59 GMT"),
+    ];
+    for (seconds, expected) in cases {
+        let got = http_date(UNIX_EPOCH + Duration::from_secs(seconds));
+        if got != expected {
+            Failure::new(ex, format!("http_date of {seconds} s after 1970 is wrong"))
+                .line("expected", expected)
+                .line("got", got)
+                .note("IMF-fixdate: day name, two-digit day, month name, year, time, GMT.")
+                .fail();
+        }
+    }
+}
+
+#[test]
+fn ex3_5_writes_status_line_headers_date_server_and_length() {
+    let ex = harness::exercise("3.5");
+    let response =
+        ServerResponse::html(StatusCode::NotFound, "<p>no</p>").with_header("X-Test", "1");
+    let expected = b"HTTP/1.1 404 Not Found\r\n\
+        Content-Type: text/html; charset=utf-8\r\n\
+        X-Test: 1\r\n\
+        Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+        Server: course-chapter03\r\n\
+        Content-Length: 9\r\n\
+        \r\n\
+        <p>no</p>";
+    let got = written(response, false).expect("writing into a Vec cannot fail");
+    expect_written(ex, "a 404 page", &got, expected);
+}
+
+#[test]
+fn ex3_5_writes_the_same_head_and_no_body_for_head() {
+    let ex = harness::exercise("3.5");
+    let response = ServerResponse::bytes(StatusCode::Ok, "image/jpeg", PICTURE);
+    let got = written(response, true).expect("writing into a Vec cannot fail");
+    let expected = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+         Server: course-chapter03\r\nContent-Length: {}\r\n\r\n",
+        PICTURE.len()
+    );
+    expect_written(ex, "the answer to HEAD", &got, expected.as_bytes());
+}
+
+#[test]
+fn ex3_5_streams_a_reader_body_and_owns_content_length() {
+    let ex = harness::exercise("3.5");
+    // A handler's own Content-Length (here a wrong one) must not go out:
+    // write_to is the one writer of it.
+    let response = ServerResponse::new(StatusCode::Ok)
+        .with_header("Content-Length", "999")
+        .with_reader(&b"streamed body"[..], 8);
+    let got = written(response, false).expect("writing into a Vec cannot fail");
+    let expected = b"HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+        Server: course-chapter03\r\nContent-Length: 8\r\n\r\nstreamed";
+    expect_written(ex, "a reader body of 8 bytes", &got, expected);
+
+    let omitted =
+        ServerResponse::new(StatusCode::NotModified).with_body(Body::Omitted { length: 42 });
+    let got = written(omitted, false).expect("writing into a Vec cannot fail");
+    let expected = b"HTTP/1.1 304 Not Modified\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+        Server: course-chapter03\r\nContent-Length: 42\r\n\r\n";
+    expect_written(ex, "a 304 with an omitted body", &got, expected);
+
+    // A reader that gives less than it promised: the error must surface,
+    // so the connection is closed instead of leaving the client waiting.
+    let short = ServerResponse::new(StatusCode::Ok).with_reader(&b"abc"[..], 10);
+    if written(short, false).is_ok() {
+        Failure::new(
+            ex,
+            "a reader body shorter than its length was written without an error",
+        )
+        .note("Content-Length promised 10 bytes and only 3 went out: return an error.")
+        .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Over real sockets
+// ---------------------------------------------------------------------------
+
+/// Starts the chapter's site with `config`; dropping it stops it.
+fn start_with(config: Config) -> TestServer {
+    let listener = harness::bind_local();
+    let shutdown = Shutdown::new(&listener).expect("Shutdown::new on a bound listener");
+    let stop = shutdown.clone();
+    TestServer::spawn(
+        listener,
+        move |listener| serve_with(listener, shutdown, &config, chapter03::site::route),
+        move || stop.trigger(),
+    )
+}
+
+/// Starts the chapter's site as `serve` does.
+fn start() -> TestServer {
+    let listener = harness::bind_local();
+    let shutdown = Shutdown::new(&listener).expect("Shutdown::new on a bound listener");
+    let stop = shutdown.clone();
+    TestServer::spawn(
+        listener,
+        move |listener| chapter03::serve(listener, shutdown),
+        move || stop.trigger(),
+    )
+}
+
+/// A configuration with short timeouts, for the timeout tests.
+fn quick_config() -> Config {
+    Config {
+        idle_timeout: Duration::from_millis(300),
+        request_timeout: Duration::from_millis(300),
+        ..Config::default()
+    }
+}
+
+#[track_caller]
+fn expect_status(ex: Exercise, client: &Client, response: &Response, expected: &str) {
+    if response.status_line != expected {
+        Failure::new(ex, "the status line is not the expected one")
+            .sent(client.sent())
+            .line("expected", format!("{expected:?}"))
+            .line("got", format!("{:?}", response.status_line))
+            .line("head", harness::show::bytes(&response.head))
+            .fail();
+    }
+}
+
+#[track_caller]
+fn expect_header(
+    ex: Exercise,
+    client: &Client,
+    response: &Response,
+    name: &str,
+    expected: Option<&str>,
+) {
+    let got = response.header(name);
+    if got != expected {
+        let summary = match (expected, got) {
+            (Some(_), None) => format!("the response has no {name} header"),
+            (None, Some(_)) => format!("the response should not have a {name} header"),
+            _ => format!("the {name} header is not the expected one"),
+        };
+        Failure::new(ex, summary)
+            .sent(client.sent())
+            .line("expected", format!("{name}: {expected:?}"))
+            .line("head", harness::show::bytes(&response.head))
+            .fail();
+    }
+}
+
+/// Checks the headers every response must carry: a Date that looks like
+/// an IMF-fixdate, the Server, and a Content-Length equal to the body's.
+#[track_caller]
+fn expect_standard_headers(ex: Exercise, client: &Client, response: &Response) {
+    let date = response.header("Date").unwrap_or("");
+    let looks_right = date.len() == 29
+        && date.ends_with(" GMT")
+        && date.as_bytes()[3] == b','
+        && ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains(&&date[..3]);
+    if !looks_right {
+        Failure::new(ex, "the Date header is missing or not an IMF-fixdate")
+            .sent(client.sent())
+            .line(
+                "expected",
+                "Date: Sun, 06 Nov 1994 08:49:37 GMT (that shape, today's date)",
+            )
+            .line("head", harness::show::bytes(&response.head))
+            .fail();
+    }
+    expect_header(ex, client, response, "Server", Some("course-chapter03"));
+    let length = response.body.len().to_string();
+    expect_header(ex, client, response, "Content-Length", Some(&length));
+}
+
+#[test]
+fn ex3_5_serves_the_home_page_with_date_server_and_length() {
+    let ex = harness::exercise("3.5");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(GET_HOME);
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(
+        ex,
+        &client,
+        &response,
+        "Content-Type",
+        Some("text/html; charset=utf-8"),
+    );
+    expect_standard_headers(ex, &client, &response);
+    if response.body != chapter02::site::HOME_PAGE.as_bytes() {
+        Failure::new(ex, "the home page is not chapter 2's page")
+            .sent(client.sent())
+            .expected_got(chapter02::site::HOME_PAGE.as_bytes(), &response.body)
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_5_serves_the_picture_byte_for_byte() {
+    let ex = harness::exercise("3.5");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET /picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Content-Type", Some("image/jpeg"));
+    expect_standard_headers(ex, &client, &response);
+    if response.body != PICTURE {
+        Failure::new(ex, "the picture's bytes are not the file's bytes")
+            .line("expected", format!("{} bytes", PICTURE.len()))
+            .line("got", format!("{} bytes", response.body.len()))
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_5_answers_the_form_with_the_message_escaped() {
+    let ex = harness::exercise("3.5");
+    let server = start();
+    let mut client = server.connect(ex);
+    let body = b"message=Hi+%26+%3Cscript%3E";
+    client.send(
+        format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    client.send(body);
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_standard_headers(ex, &client, &response);
+    let text = response.body_text();
+    if !text.contains("<dd>Hi &amp; &lt;script&gt;</dd>") || text.contains("<script>") {
+        Failure::new(ex, "the form's message is not in the page, escaped")
+            .sent(client.sent())
+            .line("expected", "<dd>Hi &amp; &lt;script&gt;</dd> in the page")
+            .line("got", text)
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_5_answers_head_with_the_get_head_and_no_body() {
+    let ex = harness::exercise("3.5");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"HEAD /picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let head = client.read_response_head();
+    expect_status(ex, &client, &head, "HTTP/1.1 200 OK");
+    let length = PICTURE.len().to_string();
+    expect_header(ex, &client, &head, "Content-Length", Some(&length));
+    expect_header(ex, &client, &head, "Server", Some("course-chapter03"));
+    // If a body had followed the head, it would be read now as the start of
+    // the next response.
+    client.send(GET_HOME);
+    let next = client.read_response();
+    if next.status_line != "HTTP/1.1 200 OK" {
+        Failure::new(ex, "after the answer to HEAD, the next response is garbled")
+            .sent(client.sent())
+            .line("got", harness::show::bytes(&next.head))
+            .note("HEAD gets the same head as GET, with Content-Length, and no body at all.")
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_5_answers_404_and_405_with_allow() {
+    let ex = harness::exercise("3.5");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET /no-such-page HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 404 Not Found");
+    expect_standard_headers(ex, &client, &response);
+    client.send(b"POST /picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
+    expect_header(ex, &client, &response, "Allow", Some("GET, HEAD"));
+}
+
+#[test]
+fn ex3_6_answers_several_requests_on_one_connection() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    for round in 1..=3 {
+        client.send(GET_HOME);
+        let response = client.read_response();
+        expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+        if response.header("Connection").is_some() {
+            Failure::new(ex, format!("response {round} on a kept-alive connection has a Connection header"))
+                .line("head", harness::show::bytes(&response.head))
+                .note("HTTP/1.1 connections stay open by default: say nothing, or say keep-alive, never close.")
+                .fail();
+        }
+    }
+}
+
+#[test]
+fn ex3_6_answers_a_request_sent_byte_by_byte() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send_byte_by_byte(
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nmessage=hi",
+    );
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn ex3_6_answers_pipelined_requests_in_order() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    // Three requests in one write: they arrive together, most likely in
+    // one read, and must be answered one after another.
+    client.send(
+        b"GET / HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /picture.jpg HTTP/1.1\r\nHost: a\r\n\r\n\
+          GET /missing HTTP/1.1\r\nHost: a\r\n\r\n",
+    );
+    let expected = [
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 200 OK",
+        "HTTP/1.1 404 Not Found",
+    ];
+    let mut lengths = Vec::new();
+    for (n, status) in expected.into_iter().enumerate() {
+        let response = client.read_response();
+        if response.status_line != status {
+            Failure::new(
+                ex,
+                format!("pipelined response {} is not the expected one", n + 1),
+            )
+            .sent(client.sent())
+            .line("expected", status)
+            .line("got", harness::show::bytes(&response.head))
+            .note("Answer every request already in the buffer before reading the socket again.")
+            .fail();
+        }
+        lengths.push(response.body.len());
+    }
+    if lengths[1] != PICTURE.len() {
+        Failure::new(ex, "the second pipelined response is not the picture")
+            .line("got", format!("a body of {} bytes", lengths[1]))
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_6_closes_after_connection_close() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Connection", Some("close"));
+    client.expect_closed("the request said Connection: close");
+}
+
+#[test]
+fn ex3_6_closes_after_an_http_1_0_request() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET / HTTP/1.0\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Connection", Some("close"));
+    client.expect_closed("an HTTP/1.0 request without keep-alive closes the connection");
+}
+
+#[test]
+fn ex3_6_keeps_an_http_1_0_connection_that_asks_for_keep_alive() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    for _ in 0..2 {
+        client.send(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        let response = client.read_response();
+        expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+        expect_header(ex, &client, &response, "Connection", Some("keep-alive"));
+    }
+}
+
+#[test]
+fn ex3_6_closes_an_idle_connection() {
+    let ex = harness::exercise("3.6");
+    let server = start_with(quick_config());
+    let mut client = server.connect(ex);
+    client.send(GET_HOME);
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    // Nothing more: after the idle timeout (300 ms here) the server closes,
+    // well within the client's 5 s read timeout.
+    client.expect_closed("the connection sat idle longer than the idle timeout");
+    // And the server, no longer held, serves the next client.
+    let mut next = server.connect(ex);
+    next.send(GET_HOME);
+    let response = next.read_response();
+    expect_status(ex, &next, &response, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn ex3_6_answers_408_to_a_request_that_stalls() {
+    let ex = harness::exercise("3.6");
+    let server = start_with(quick_config());
+    let mut client = server.connect(ex);
+    client.send(b"GET / HTTP/1.1\r\nHo");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 408 Request Timeout");
+    expect_header(ex, &client, &response, "Connection", Some("close"));
+    client.expect_closed("the request did not arrive in time");
+}
+
+/// Sends a bad request, expects `status` with Connection: close and a
+/// closed connection, then checks that the server serves the next client.
+#[track_caller]
+fn expect_rejected(ex: Exercise, request: &[u8], status: &str) {
+    let server = start();
+    let mut client = server.connect(ex);
+    // A server may answer and close before it has read everything.
+    if let Err(failure) = client.send_until_closed(request) {
+        failure.fail();
+    }
+    let response = client.read_response();
+    expect_status(ex, &client, &response, status);
+    expect_header(ex, &client, &response, "Connection", Some("close"));
+    expect_standard_headers(ex, &client, &response);
+    client.expect_closed("after an error response the server closes the connection");
+    drop(client);
+    server.assert_alive(ex);
+    let mut next = server.connect(ex);
+    next.send(GET_HOME);
+    let response = next.read_response();
+    if response.status_line != "HTTP/1.1 200 OK" {
+        Failure::new(ex, "after a bad request, the next client was not served")
+            .line("bad request", harness::show::bytes(request))
+            .line("then got", harness::show::bytes(&response.head))
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_1_answers_bad_request_lines_over_the_socket() {
+    let ex = harness::exercise("3.1");
+    expect_rejected(
+        ex,
+        b"GET  / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+    );
+    expect_rejected(
+        ex,
+        b"BREW / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+    );
+    expect_rejected(
+        ex,
+        b"GET / HTTP/3.0\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 505 HTTP Version Not Supported",
+    );
+    let long = format!(
+        "GET /{} HTTP/1.1\r\nHost: a\r\n\r\n",
+        "a".repeat(MAX_REQUEST_LINE)
+    );
+    expect_rejected(ex, long.as_bytes(), "HTTP/1.1 414 URI Too Long");
+}
+
+#[test]
+fn ex3_2_answers_bad_headers_over_the_socket() {
+    let ex = harness::exercise("3.2");
+    expect_rejected(
+        ex,
+        b"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+    );
+    expect_rejected(ex, b"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request");
+    let many = request_with_fields(MAX_HEADERS + 1);
+    expect_rejected(ex, &many, "HTTP/1.1 431 Request Header Fields Too Large");
+    let large = header_section_of(MAX_HEADER_BYTES + 100);
+    expect_rejected(ex, &large, "HTTP/1.1 431 Request Header Fields Too Large");
+}
+
+#[test]
+fn ex3_3_answers_bad_bodies_over_the_socket() {
+    let ex = harness::exercise("3.3");
+    expect_rejected(
+        ex,
+        b"POST / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 411 Length Required",
+    );
+    let huge = format!(
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\nabc",
+        MAX_BODY + 1
+    );
+    expect_rejected(ex, huge.as_bytes(), "HTTP/1.1 413 Content Too Large");
+    expect_rejected(
+        ex,
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na",
+        "HTTP/1.1 400 Bad Request",
+    );
+    expect_rejected(
+        ex,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+    );
+}
+
+#[test]
+fn ex3_4_answers_bad_percent_encoding_over_the_socket() {
+    let ex = harness::exercise("3.4");
+    expect_rejected(
+        ex,
+        b"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+    );
+    // And a good encoding reaches the site decoded: `/%70icture.jpg` is
+    // `/picture.jpg`.
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET /%70icture.jpg HTTP/1.1\r\nHost: a\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn ex3_6_sends_exactly_the_response_then_closes() {
+    // The raw bytes of one exchange, read to the end: the head, exactly
+    // Content-Length bytes of body, then the close.
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"GET /missing HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    let bytes = client.read_to_end();
+    let head_end = harness::http::head_end(&bytes).unwrap_or(bytes.len());
+    let head = harness::http::Response::parse_head(&bytes[..head_end]).unwrap_or_else(|problem| {
+        Failure::new(ex, "the response head is not readable")
+            .got(&bytes)
+            .line("problem", problem)
+            .fail()
+    });
+    let length: usize = head
+        .header("Content-Length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if bytes.len() != head_end + length {
+        Failure::new(
+            ex,
+            "the bytes after the head are not exactly Content-Length long",
+        )
+        .got(&bytes)
+        .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The black-box `http` suite (the checks `course probe` runs), by exercise
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex3_1_passes_the_http_suite_checks_of_3_1() {
+    harness::suite::check_exercise(&start(), "http", "3.1");
+}
+
+#[test]
+fn ex3_2_passes_the_http_suite_checks_of_3_2() {
+    harness::suite::check_exercise(&start(), "http", "3.2");
+}
+
+#[test]
+fn ex3_3_passes_the_http_suite_checks_of_3_3() {
+    harness::suite::check_exercise(&start(), "http", "3.3");
+}
+
+#[test]
+fn ex3_4_passes_the_http_suite_checks_of_3_4() {
+    harness::suite::check_exercise(&start(), "http", "3.4");
+}
+
+#[test]
+fn ex3_5_passes_the_http_suite_checks_of_3_5() {
+    harness::suite::check_exercise(&start(), "http", "3.5");
+}
+
+#[test]
+fn ex3_6_passes_the_http_suite_checks_of_3_6() {
+    harness::suite::check_exercise(&start(), "http", "3.6");
+}

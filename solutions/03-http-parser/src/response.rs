@@ -26,7 +26,7 @@ use chapter01::time::civil_from_days;
 ///
 /// An enum rather than a bare number so a typo is a compile error and every
 /// code has its phrase in one `match`. Chapter 4's file server uses the
-/// redirect, caching and range codes; later chapters use 500 and 503.
+/// redirect, caching and range codes; later chapters use 422, 500 and 503.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusCode {
     /// 200: here is what you asked for.
@@ -60,6 +60,9 @@ pub enum StatusCode {
     UriTooLong,
     /// 416: the byte range asked for is not inside the content.
     RangeNotSatisfiable,
+    /// 422: we can read the request, but what it asks for is not valid
+    /// (a form field that is empty or too long).
+    UnprocessableContent,
     /// 431: the header section is too large, or has too many fields.
     RequestHeaderFieldsTooLarge,
     /// 500: the server failed; not the client's fault.
@@ -91,6 +94,7 @@ impl StatusCode {
             StatusCode::ContentTooLarge => 413,
             StatusCode::UriTooLong => 414,
             StatusCode::RangeNotSatisfiable => 416,
+            StatusCode::UnprocessableContent => 422,
             StatusCode::RequestHeaderFieldsTooLarge => 431,
             StatusCode::InternalServerError => 500,
             StatusCode::NotImplemented => 501,
@@ -118,6 +122,7 @@ impl StatusCode {
             StatusCode::ContentTooLarge => "Content Too Large",
             StatusCode::UriTooLong => "URI Too Long",
             StatusCode::RangeNotSatisfiable => "Range Not Satisfiable",
+            StatusCode::UnprocessableContent => "Unprocessable Content",
             StatusCode::RequestHeaderFieldsTooLarge => "Request Header Fields Too Large",
             StatusCode::InternalServerError => "Internal Server Error",
             StatusCode::NotImplemented => "Not Implemented",

@@ -27,6 +27,7 @@
 #![allow(rustdoc::invalid_rust_codeblocks, rustdoc::invalid_html_tags)]
 
 mod backup;
+mod bench;
 #[cfg(test)]
 mod fixture;
 mod manifest;
@@ -138,12 +139,14 @@ enum Command {
     /// Suites:
     ///     http    HTTP/1.1 as chapter 3's server speaks it: parsing, errors,
     ///             responses, keep-alive (assumes only that GET / is 200)
+    ///     app     the app of chapters 6 and 8: pages, /time, /hello, the
+    ///             guestbook (posts entries with random markers), static files
     #[command(verbatim_doc_comment)]
     Probe {
         /// Where the server listens.
         #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7878")]
         addr: String,
-        /// The suite to run: http.
+        /// The suite to run: http or app.
         suite: String,
     },
     /// For maintainers: regenerate the starters in chapters/ from the solutions.
@@ -165,6 +168,30 @@ enum Command {
         /// Only this chapter (default: every chapter that is not planned).
         chapter: Option<String>,
     },
+    /// Measure the chapters' servers against a bare axum server, with wrk.
+    ///
+    /// A benchmark, not a test: nothing passes or fails, and the numbers
+    /// depend on the machine (cores, CPU, what else runs): compare servers
+    /// within one run, never numbers from two machines. It builds each
+    /// server in release mode itself (so `--release` before `-p course`
+    /// only speeds up this tool), starts them on 127.0.0.1, checks that
+    /// GET / answers 200 with the same body everywhere, then loads each in
+    /// turn with wrk, keep-alive, round after round, and prints a Markdown
+    /// table. Needs wrk: `sudo apt-get install wrk` or `brew install wrk`
+    /// (Windows: inside WSL). The default run takes about 3 servers x
+    /// 3 counts x 3 rounds x 5 s = 2.5 minutes.
+    ///
+    ///     cargo run --release -p course -- bench
+    ///     cargo run --release -p course -- bench --servers chapter05,baseline --workers 4,64
+    ///
+    /// Reading the table: one row per server and connection count; req/s
+    /// is the median over the rounds; "vs baseline" divides it by the
+    /// baseline's at the same count (the issues' targets are at 64
+    /// connections: chapter 5 at 0.7x); p50 and p99 are latencies of the
+    /// requests that were answered; timeouts count requests left waiting
+    /// over 2 s, as a connection starved by a busy thread pool is.
+    #[command(verbatim_doc_comment)]
+    Bench(bench::BenchArgs),
     /// For maintainers and CI: check that the whole course holds together.
     ///
     /// Checks the manifest (ids, hints, book sections, directories), the
@@ -256,6 +283,10 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::Probe { addr, suite }) => {
             let tally = probe::probe(&addr, &suite, &mut std::io::stdout().lock())?;
             ok(tally.failed == 0)
+        }
+        Some(Command::Bench(args)) => {
+            bench::bench(&cargo, &args)?;
+            ok(true)
         }
         Some(Command::Verify) => ok(verify::verify(&cargo, &manifest)),
     }

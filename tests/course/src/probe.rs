@@ -219,6 +219,36 @@ mod tests {
         }
     }
 
+    /// The `app` suite runs through the same generic probe: against a
+    /// server that answers everything with `200 hi`, every check runs and
+    /// the failures point at chapter 6.
+    #[test]
+    fn probes_the_app_suite_by_name() {
+        let addr = start_fixed_answer_server();
+        let mut out = Vec::new();
+        let tally = probe(&addr.to_string(), "app", &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let checks = suite::named("app").unwrap().checks.len();
+        assert!(
+            text.starts_with(&format!(
+                "probing {addr} with the `app` suite ({checks} checks): "
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nFAIL  not-found ")
+                && text
+                    .contains("exercise 6.2 (Dispatch, 404 and 405): expected status 404, got 200"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n        read:     book/src/ch06-framework.md#exercise-65-"),
+            "{text}"
+        );
+        assert_eq!(tally.passed + tally.failed, checks);
+        assert!(tally.failed > tally.passed, "{tally:?}");
+    }
+
     #[test]
     fn an_unknown_suite_lists_the_suites() {
         let error = probe("127.0.0.1:7878", "htp", &mut Vec::new()).unwrap_err();
@@ -226,6 +256,10 @@ mod tests {
             error.starts_with(
                 "there is no suite named \"htp\"; the suites are:\n  http    HTTP/1.1"
             ),
+            "{error}"
+        );
+        assert!(
+            error.contains("\n  app     the app of chapters 6 and 8"),
             "{error}"
         );
     }

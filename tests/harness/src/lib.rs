@@ -12,9 +12,11 @@
 //!   `Content-Length` or to EOF) without interpreting anything else.
 //! - [`browser`] runs headless Chromium against a server, behind a proxy
 //!   that records which requests the browser made.
-//! - [`suite`] holds black-box conformance suites (`http`): named checks
+//! - [`suite`] holds black-box conformance suites (`http`, `app`): named checks
 //!   that talk to any server only through its socket, run by stage tests and
 //!   by `course probe`.
+//! - [`wait`] waits for a condition with a deadline ([`wait_until`]), so
+//!   tests never sleep to synchronise.
 //! - [`failure`] builds the failure text: what was sent, what was expected,
 //!   what came back (bytes escaped so `\r\n` is visible), and where to read.
 //!
@@ -28,6 +30,7 @@ pub mod manifest;
 pub mod server;
 pub mod show;
 pub mod suite;
+pub mod wait;
 
 use std::time::Duration;
 
@@ -36,6 +39,7 @@ pub use failure::Failure;
 pub use http::Response;
 pub use manifest::{Exercise, exercise};
 pub use server::{TestServer, bind_local};
+pub use wait::wait_until;
 
 /// How long any single read, write or connect in a test may wait.
 ///

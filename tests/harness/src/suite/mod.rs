@@ -17,6 +17,13 @@
 //! which status a malformed request gets, that the connection is closed
 //! after it, that the server lives on, how keep-alive and pipelining work.
 //!
+//! The suites:
+//!
+//! - [`http`]: HTTP/1.1 itself, as chapter 3's parser speaks it.
+//! - [`app`]: the app of chapter 6 (and of chapter 8's axum rewrite):
+//!   its pages, `/time`, `/hello/{name}`, the guestbook and its static
+//!   files, exactly as `notes/APP-CONTRACT.md` states them.
+//!
 //! The parts:
 //!
 //! - A [`Suite`] is a named list of [`Check`]s. Each check has a kebab-case
@@ -36,6 +43,7 @@
 //! connection holds it until the client closes. So every check closes (drops)
 //! all its connections before it returns, and never holds two open at once.
 
+pub mod app;
 pub mod http;
 
 use std::net::SocketAddr;
@@ -109,7 +117,7 @@ impl Suite {
 }
 
 /// Every suite, in the order `course probe` lists them.
-pub const SUITES: &[&Suite] = &[&http::SUITE];
+pub const SUITES: &[&Suite] = &[&http::SUITE, &app::SUITE];
 
 /// The suite with this name.
 pub fn named(name: &str) -> Option<&'static Suite> {
@@ -279,8 +287,9 @@ mod tests {
 
     #[test]
     fn suites_are_found_by_name() {
-        assert_eq!(names(), ["http"]);
+        assert_eq!(names(), ["http", "app"]);
         assert_eq!(named("http").map(|s| s.name), Some("http"));
+        assert_eq!(named("app").map(|s| s.name), Some("app"));
         assert!(named("nope").is_none());
     }
 

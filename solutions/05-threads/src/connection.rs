@@ -1,0 +1,216 @@
+//! One connection, served on a worker thread.
+//!
+//! Chapter 3's `Connection` does the real work, unchanged: it reads into
+//! its buffer, parses, answers in order, keeps the connection alive. This
+//! chapter adds two things around it, without copying it:
+//!
+//! - **how it waits** ([`Deadlines`], plugged in with
+//!   `Connection::with_wait`): a client gets a read timeout and a deadline
+//!   for its request, and a connection waiting for a next request that may
+//!   never come notices when the server is shutting down;
+//! - **how the handler is called** ([`respond`]): a panic becomes a `500`,
+//!   each request is counted in flight, and during shutdown every answer
+//!   says `Connection: close`.
+
+use std::cell::Cell;
+use std::io;
+use std::net::TcpStream;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use chapter03::connection::{Connection, Wait, Waited};
+use chapter03::{Request, Response, Shutdown, StatusCode};
+
+use crate::server::Handler;
+use crate::stats::Stats;
+
+/// How often a connection that is waiting looks up to check for a
+/// shutdown. Short enough that Ctrl-C feels immediate, long enough that
+/// a hundred idle connections cost nothing (each wakes ten times a second).
+pub const SHUTDOWN_CHECK: Duration = Duration::from_millis(100);
+
+// ANCHOR: shared
+/// What every connection of one server shares, behind one `Arc`.
+pub(crate) struct Shared {
+    /// The application: shared by all workers, so `Send + Sync`.
+    pub handler: Arc<Handler>,
+    /// Chapter 3's settings: limits, idle timeout, request deadline, write
+    /// timeout, server name.
+    pub http: chapter03::Config,
+    /// How long a started request may go without sending a byte.
+    pub read_timeout: Duration,
+    /// The counters.
+    pub stats: Arc<Stats>,
+    /// Whether the server is shutting down.
+    pub shutdown: Shutdown,
+    /// When requests already started must have arrived in full, once the
+    /// server is shutting down. Set once, by the accept loop, when it stops.
+    pub grace_ends: OnceLock<Instant>,
+}
+// ANCHOR_END: shared
+
+impl std::fmt::Debug for Shared {
+    // By hand, because a handler (a closure) has no Debug.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("http", &self.http)
+            .field("read_timeout", &self.read_timeout)
+            .field("stats", &self.stats)
+            .field("shutdown", &self.shutdown)
+            .field("grace_ends", &self.grace_ends)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// Whether a connection waiting for bytes should stop waiting because
+    /// of a shutdown: at once between requests (nothing is lost), within a
+    /// request only once the grace period is over.
+    fn shutdown_says_stop(&self, request_started: bool) -> bool {
+        if request_started {
+            self.grace_ends
+                .get()
+                .is_some_and(|end| Instant::now() >= *end)
+        } else {
+            self.shutdown.is_requested()
+        }
+    }
+}
+
+// ANCHOR: serve_connection
+/// Serves one accepted connection until it closes. This is the job a
+/// worker runs; errors concern this client only, so they are logged here.
+pub(crate) fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    let deadlines = Deadlines {
+        shared: Arc::clone(&shared),
+        slice: Cell::new(None),
+    };
+    let served = Connection::new(stream).and_then(|connection| {
+        connection
+            .with_wait(deadlines)
+            .serve(&shared.http, &|request: &Request| respond(&shared, request))
+    });
+    if let Err(error) = served {
+        eprintln!("connection failed: {error}");
+    }
+}
+// ANCHOR_END: serve_connection
+
+// ANCHOR: deadlines
+/// How a connection of this server waits for its client's bytes.
+///
+/// Chapter 3 waited with one blocking read with a timeout. A worker cannot
+/// afford that: while it waits, it serves nobody else, and a blocking read
+/// cannot notice that the server wants to shut down. So it waits in short
+/// slices, and between slices it checks the clock and the shutdown flag.
+#[derive(Debug)]
+pub struct Deadlines {
+    shared: Arc<Shared>,
+    /// The read timeout the socket has now. Setting it is a system call,
+    /// and nearly every wait wants the same [`SHUTDOWN_CHECK`], so we set
+    /// it only when it changes. (A `Cell`: one connection is one thread's.)
+    slice: Cell<Option<Duration>>,
+}
+
+impl Wait for Deadlines {
+    fn wait(
+        &self,
+        stream: &TcpStream,
+        timeout: Duration,
+        request_started: bool,
+    ) -> io::Result<Waited> {
+        // exercise 5.4: Deadlines against slow clients
+        // `timeout` is chapter 3's: the idle timeout between requests, and
+        // within a request what is left of its deadline, counted from its
+        // first byte. The deadline is what stops a client that trickles one
+        // byte a second: each byte would reset a read timeout, but nothing
+        // resets a deadline. Within a request a client must also send
+        // *something* every `read_timeout`.
+        let started_waiting = Instant::now();
+        let mut give_up_at = started_waiting + timeout;
+        if request_started {
+            give_up_at = give_up_at.min(started_waiting + self.shared.read_timeout);
+        }
+        // `peek` waits for bytes without taking them: chapter 3's read then
+        // takes them into its buffer as usual.
+        let mut probe = [0; 1];
+        loop {
+            if self.shared.shutdown_says_stop(request_started) {
+                return Ok(Waited::GaveUp);
+            }
+            let left = give_up_at.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(Waited::GaveUp);
+            }
+            let slice = Some(left.min(SHUTDOWN_CHECK));
+            if self.slice.replace(slice) != slice {
+                stream.set_read_timeout(slice)?;
+            }
+            match stream.peek(&mut probe) {
+                // Bytes, or 0 for the client's end of stream: either way a
+                // read will not block now.
+                Ok(_) => return Ok(Waited::Readable),
+                // The slice ran out (Unix says WouldBlock, Windows
+                // TimedOut), or a signal interrupted us: look up, go on.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) => {}
+                // A reset or another failure: let chapter 3's read meet it
+                // and handle it the way it already does.
+                Err(_) => return Ok(Waited::Readable),
+            }
+        }
+        // end exercise
+    }
+}
+// ANCHOR_END: deadlines
+
+// ANCHOR: respond
+/// Calls the handler for one request, on the worker serving its connection.
+pub(crate) fn respond(shared: &Shared, request: &Request) -> Response {
+    let _in_flight = shared.stats.request_started();
+    let response = call_handler(shared, request);
+    if shared.shutdown.is_requested() {
+        // This is the connection's last answer: say so, so the client
+        // sends its next request elsewhere instead of into a closing socket.
+        response.with_header("Connection", "close")
+    } else {
+        response
+    }
+}
+
+/// The handler's response, or a `500` if it panicked.
+fn call_handler(shared: &Shared, request: &Request) -> Response {
+    // exercise 5.5: Survive a panicking handler
+    // `catch_unwind` stops a panic here instead of letting it unwind
+    // through chapter 3's connection and the worker: the client gets an
+    // answer, and the worker goes back to the queue.
+    //
+    // `AssertUnwindSafe` is sound here: the closure only reads the request
+    // and calls the handler through a shared reference. If the handler
+    // panics, nothing it may have left half-updated is used afterwards by
+    // this code; state the handler shares with others lives behind a
+    // `Mutex`, which std poisons so the next user knows.
+    match panic::catch_unwind(AssertUnwindSafe(|| (shared.handler)(request))) {
+        Ok(response) => response,
+        Err(_) => {
+            // The panic message is already on stderr (the default panic
+            // hook printed it, with the worker's name).
+            shared.stats.count_panic();
+            // Connection: close, as for every error of ours: after a bug,
+            // starting afresh on a new connection is the safe choice.
+            Response::error_page(
+                StatusCode::InternalServerError,
+                "The server failed while answering this request. It has not stopped: try again.",
+            )
+            .with_header("Connection", "close")
+        }
+    }
+    // end exercise
+}
+// ANCHOR_END: respond

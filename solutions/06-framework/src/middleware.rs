@@ -1,0 +1,82 @@
+//! Middleware: functions around functions.
+//!
+//! A server, seen from the connection, is one function from a request to a
+//! response. A middleware is a function that takes a request *and the next
+//! function* and decides what to do around it: look at the request, call
+//! `next`, look at the response, measure the time in between. Wrapped
+//! around the router it sees every request, whichever route answers it.
+//!
+//! ```text
+//! request ──▶ logging ──▶ router ──▶ handler
+//! response ◀── logging ◀── router ◀──┘
+//! ```
+//!
+//! [`layer`] puts a middleware around a handler and gives back a handler,
+//! so layers stack: `layer(a, layer(b, router))` runs `a` outside `b`.
+
+use std::io::Write;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use chapter03::{Request, Response};
+
+// ANCHOR: next
+/// The rest of the stack, as a middleware sees it: call it with the request
+/// to get the response of everything inside.
+pub type Next<'a> = &'a dyn Fn(&Request) -> Response;
+
+/// Wraps `inner` in `middleware`: the result answers a request by calling
+/// `middleware` with the request and `inner` as its [`Next`].
+pub fn layer<M, H>(middleware: M, inner: H) -> impl Fn(&Request) -> Response + Send + Sync
+where
+    M: Fn(&Request, Next<'_>) -> Response + Send + Sync,
+    H: Fn(&Request) -> Response + Send + Sync,
+{
+    move |request| middleware(request, &inner)
+}
+// ANCHOR_END: next
+
+// ANCHOR: logging
+// ANCHOR: logging_signature
+/// A middleware that writes one line per request to `log`:
+///
+/// ```text
+/// GET /hello/Ada 200 0.3ms
+/// ```
+///
+/// The method, the target as the client sent it, the status, and how long
+/// everything inside took. The log is any writer (standard error for the
+/// program, a buffer in the tests), behind a [`Mutex`] because worker
+/// threads finish requests at the same time and their lines must not mix.
+pub fn logging<W>(log: W) -> impl Fn(&Request, Next<'_>) -> Response + Send + Sync
+where
+    W: Write + Send,
+{
+    let log = Mutex::new(log);
+    move |request, next| {
+        // ANCHOR_END: logging_signature
+        // exercise 6.3: Middleware
+        let started = Instant::now();
+        let response = next(request);
+        let elapsed = started.elapsed();
+        // The target as sent, not the decoded path: it is ASCII without
+        // control characters (the parser made sure), while a decoded path
+        // may hold a newline (`%0A`) that would forge a second log line.
+        let line = format!(
+            "{} {} {} {:.1}ms\n",
+            request.method,
+            request.target,
+            response.status.code(),
+            elapsed.as_secs_f64() * 1000.0
+        );
+        // Another thread that panicked while writing left a line half
+        // written at worst: keep logging. And a log that cannot be written
+        // (a full disk, a closed terminal) must not fail the request.
+        let mut log = log.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = log.write_all(line.as_bytes());
+        let _ = log.flush();
+        response
+        // end exercise
+    }
+}
+// ANCHOR_END: logging

@@ -1,0 +1,636 @@
+//! Stage tests of chapter 5, threads.
+//!
+//! The same file tests the learner's crate (`cargo test -p chapter05`) and
+//! the reference solution (`cargo test -p chapter05-solution`): both name
+//! their library `chapter05`. Each test is named after the exercise it
+//! checks (`ex5_3_...` checks exercise 5.3).
+//!
+//! Concurrency is checked by counting, never by timing: the server keeps
+//! [`Stats`] (requests in flight, the peak, live workers, 503s, panics), and
+//! a test waits for a count to be reached with [`harness::wait_until`]
+//! rather than sleeping and hoping. Where a test needs a request to stay in
+//! progress until it says so, the handler waits at a [`Gate`] the test
+//! opens.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use chapter05::server::serve_with_stats;
+use chapter05::{Config, Request, Response, Shutdown, Stats, StatusCode, site};
+use harness::server::Outcome;
+use harness::suite::{Target, named, run_exercise};
+use harness::{Client, Exercise, Failure, TestServer, wait_until};
+
+/// How long a test waits for the server to reach a count. Generous: on a
+/// correct server the wait ends in milliseconds; this only bounds how long
+/// a wrong one takes to fail.
+const WAIT: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// A request the test holds in progress: the handler of `/wait` blocks
+/// until the test opens the gate (or for [`WAIT`] at most, so a failed
+/// test never leaves a thread behind for long).
+#[derive(Debug, Default)]
+struct Gate {
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    fn wait(&self) {
+        let open = self.open.lock().unwrap();
+        let _unused = self.opened.wait_timeout_while(open, WAIT, |open| !*open);
+    }
+}
+
+/// A server under test, with its counters and its stop signal.
+struct Running {
+    server: TestServer,
+    stats: Arc<Stats>,
+    shutdown: Shutdown,
+}
+
+/// Starts `handler` with `config` on `127.0.0.1:0`.
+fn start_with<H>(config: Config, handler: H) -> Running
+where
+    H: Fn(&Request) -> Response + Send + Sync + 'static,
+{
+    let listener = harness::bind_local();
+    let shutdown = Shutdown::new(&listener).expect("Shutdown::new on a bound listener");
+    let stats = Arc::new(Stats::default());
+    let (serve_shutdown, stop, serve_stats) =
+        (shutdown.clone(), shutdown.clone(), Arc::clone(&stats));
+    let server = TestServer::spawn(
+        listener,
+        move |listener| serve_with_stats(listener, serve_shutdown, &config, handler, serve_stats),
+        move || stop.trigger(),
+    );
+    Running {
+        server,
+        stats,
+        shutdown,
+    }
+}
+
+/// Starts the site, with `/wait` held at `gate`.
+fn start_gated(config: Config, gate: &Arc<Gate>) -> Running {
+    let gate = Arc::clone(gate);
+    start_with(config, move |request: &Request| {
+        if request.path == "/wait" {
+            gate.wait();
+            Response::bytes(StatusCode::Ok, "text/plain", "waited\n")
+        } else {
+            site::route(request)
+        }
+    })
+}
+
+/// A configuration for `workers` workers and a queue of `queue_len`.
+fn pool_config(workers: usize, queue_len: usize) -> Config {
+    Config {
+        workers,
+        queue_len,
+        ..Config::default()
+    }
+}
+
+/// Waits for `condition`, or fails the test saying what did not happen.
+/// Fails at once if the server stops meanwhile (a starter's `todo!()`),
+/// with its panic message.
+#[track_caller]
+fn wait_for(ex: Exercise, what: &str, running: &Running, mut condition: impl FnMut() -> bool) {
+    let mut ended = None;
+    let waited = wait_until(what, WAIT, || {
+        ended = running.server.state().explain_end_now();
+        ended.is_some() || condition()
+    });
+    if let Some(why) = ended {
+        Failure::new(
+            ex,
+            format!("the server stopped while the test waited for {what}"),
+        )
+        .line("server", why)
+        .fail();
+    }
+    if let Err(why) = waited {
+        Failure::new(ex, format!("the server never got to {what}"))
+            .line("waited", why)
+            .line("counters", format!("{:?}", running.stats))
+            .fail();
+    }
+}
+
+/// What the server thread's end says, without waiting for it.
+trait ExplainEndNow {
+    fn explain_end_now(&self) -> Option<String>;
+}
+
+impl ExplainEndNow for harness::server::ServerState {
+    fn explain_end_now(&self) -> Option<String> {
+        match self.outcome() {
+            Outcome::Running => None,
+            Outcome::Returned => Some("serve returned".to_string()),
+            Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
+            Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
+        }
+    }
+}
+
+#[track_caller]
+fn expect_status(ex: Exercise, client: &Client, response: &harness::Response, expected: &str) {
+    if response.status_line != expected {
+        Failure::new(ex, "the status line is not the expected one")
+            .sent(client.sent())
+            .line("expected", format!("{expected:?}"))
+            .got(&response.raw())
+            .fail();
+    }
+}
+
+#[track_caller]
+fn expect_header(
+    ex: Exercise,
+    client: &Client,
+    response: &harness::Response,
+    name: &str,
+    value: &str,
+) {
+    if response.header(name) != Some(value) {
+        Failure::new(ex, format!("the response should have `{name}: {value}`"))
+            .sent(client.sent())
+            .got(&response.raw())
+            .fail();
+    }
+}
+
+#[track_caller]
+fn expect_count(ex: Exercise, what: &str, got: usize, expected: usize, stats: &Stats) {
+    if got != expected {
+        Failure::new(ex, format!("{what}: expected {expected}, counted {got}"))
+            .line("counters", format!("{stats:?}"))
+            .fail();
+    }
+}
+
+fn request(path: &str, extra_headers: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra_headers}\r\n").into_bytes()
+}
+
+// ---------------------------------------------------------------------------
+// 5.1 Workers and a job queue
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_1_serves_slow_requests_at_the_same_time() {
+    let ex = harness::exercise("5.1");
+    let running = start_with(pool_config(4, 8), site::route);
+    let stats = &running.stats;
+    // Each request sleeps long enough for the others to start meanwhile,
+    // even on a busy machine; the test does not sleep, the server does.
+    let mut clients: Vec<Client> = (0..4)
+        .map(|_| {
+            let mut client = running.server.connect(ex);
+            client.send(&request("/sleep?ms=2500", "Connection: close\r\n"));
+            client
+        })
+        .collect();
+    wait_for(ex, "four requests in progress at once", &running, || {
+        stats.peak_in_flight() == 4
+    });
+    for client in &mut clients {
+        let response = client.read_response();
+        expect_status(ex, client, &response, "HTTP/1.1 200 OK");
+        if response.body != b"slept 2500 ms\n" {
+            Failure::new(ex, "/sleep?ms=2500 should answer `slept 2500 ms`")
+                .sent(client.sent())
+                .got(&response.raw())
+                .fail();
+        }
+    }
+    expect_count(
+        ex,
+        "peak requests in flight",
+        stats.peak_in_flight(),
+        4,
+        stats,
+    );
+    running.server.assert_alive(ex);
+}
+
+#[test]
+fn ex5_1_passes_the_http_suite_on_the_pool() {
+    let ex = harness::exercise("5.1");
+    let config = Config {
+        idle_timeout: Duration::from_millis(300),
+        ..pool_config(4, 16)
+    };
+    let running = start_with(config, site::route);
+    let suite = named("http").expect("the harness has an http suite");
+    let target = Target::of(&running.server);
+    let mut failures = Vec::new();
+    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] {
+        if let Err(report) = run_exercise(&target, suite, exercise_id) {
+            failures.push(report);
+        }
+    }
+    if !failures.is_empty() {
+        Failure::new(ex, "chapter 3's http suite fails against the pooled server")
+            .note(failures.join("\n"))
+            .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 5.2 Stop the workers in order
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_2_shutdown_joins_every_worker() {
+    let ex = harness::exercise("5.2");
+    let mut running = start_with(pool_config(3, 4), site::route);
+    let stats = Arc::clone(&running.stats);
+    let mut client = running.server.connect(ex);
+    client.send(&request("/", "Connection: close\r\n"));
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    wait_for(ex, "three live workers", &running, || {
+        stats.live_workers() == 3
+    });
+    let outcome = running.server.stop();
+    if outcome != Outcome::Returned {
+        Failure::new(ex, "serve did not return after shutdown")
+            .line("outcome", format!("{outcome:?}"))
+            .fail();
+    }
+    // serve returns after dropping the pool, and dropping the pool joins
+    // every worker: none may be left running.
+    expect_count(
+        ex,
+        "live workers after serve returned",
+        stats.live_workers(),
+        0,
+        &stats,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 5.3 Shed load with 503
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_3_answers_503_when_the_workers_and_the_queue_are_full() {
+    let ex = harness::exercise("5.3");
+    let gate = Arc::new(Gate::default());
+    let running = start_gated(pool_config(1, 1), &gate);
+    let stats = &running.stats;
+    // The one worker is busy with the first request...
+    let mut first = running.server.connect(ex);
+    first.send(&request("/wait", "Connection: close\r\n"));
+    wait_for(ex, "the first request in progress", &running, || {
+        stats.in_flight() == 1
+    });
+    // ...the second connection fills the queue of one...
+    let mut second = running.server.connect(ex);
+    second.send(&request("/wait", "Connection: close\r\n"));
+    wait_for(ex, "two connections handed to the pool", &running, || {
+        stats.connections() == 2
+    });
+    // ...so the third is turned away at once.
+    let mut third = running.server.connect(ex);
+    third.send(&request("/", ""));
+    let busy = third.read_response();
+    expect_status(ex, &third, &busy, "HTTP/1.1 503 Service Unavailable");
+    expect_header(ex, &third, &busy, "Retry-After", "1");
+    expect_header(ex, &third, &busy, "Connection", "close");
+    third.expect_closed("a 503 from a full server closes the connection");
+    expect_count(ex, "503 answers", stats.rejected(), 1, stats);
+    // The two accepted requests are served in turn once the gate opens.
+    gate.open();
+    for client in [&mut first, &mut second] {
+        let response = client.read_response();
+        expect_status(ex, client, &response, "HTTP/1.1 200 OK");
+    }
+    running.server.assert_alive(ex);
+}
+
+// ---------------------------------------------------------------------------
+// 5.4 Deadlines against slow clients
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_4_a_trickling_client_gets_408_and_blocks_nobody() {
+    let ex = harness::exercise("5.4");
+    let config = Config {
+        head_deadline: Duration::from_millis(300),
+        ..pool_config(2, 4)
+    };
+    let running = start_with(config, site::route);
+    let stats = &running.stats;
+    let mut slow = running.server.connect(ex);
+    slow.send(b"G");
+    wait_for(
+        ex,
+        "the slow client's connection on a worker",
+        &running,
+        || stats.connections() == 1,
+    );
+    // Another client is served meanwhile, by another worker.
+    let mut other = running.server.connect(ex);
+    other.send(&request("/", "Connection: close\r\n"));
+    let response = other.read_response();
+    expect_status(ex, &other, &response, "HTTP/1.1 200 OK");
+    // The slow client goes on sending one byte at a time, each byte well
+    // within any read timeout, and checks for an answer between bytes.
+    // Only a deadline for the whole request stops it.
+    let trickle: Vec<u8> = b"ET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'a', 600))
+        .collect();
+    let mut answered = false;
+    for byte in &trickle {
+        // Once the server has given up on us, a write may fail; what
+        // matters is what we read.
+        if io::Write::write_all(slow.stream(), &[*byte]).is_err() {
+            break;
+        }
+        if has_bytes_to_read(slow.stream(), Duration::from_millis(20)) {
+            answered = true;
+            break;
+        }
+    }
+    if !answered && !has_bytes_to_read(slow.stream(), harness::TIMEOUT) {
+        Failure::new(
+            ex,
+            "a client sending one byte every 20 ms was never answered; with a head deadline of 300 ms it should get 408",
+        )
+        .fail();
+    }
+    let response = slow.read_response();
+    expect_status(ex, &slow, &response, "HTTP/1.1 408 Request Timeout");
+    expect_header(ex, &slow, &response, "Connection", "close");
+    running.server.assert_alive(ex);
+}
+
+#[test]
+fn ex5_4_a_client_that_goes_quiet_mid_request_gets_408() {
+    let ex = harness::exercise("5.4");
+    // The deadline is long: only the read timeout can end this wait.
+    let config = Config {
+        read_timeout: Duration::from_millis(200),
+        head_deadline: Duration::from_secs(60),
+        ..pool_config(1, 4)
+    };
+    let running = start_with(config, site::route);
+    let mut client = running.server.connect(ex);
+    client.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 408 Request Timeout");
+    expect_header(ex, &client, &response, "Connection", "close");
+    // The worker is free again.
+    let mut next = running.server.connect(ex);
+    next.send(&request("/", "Connection: close\r\n"));
+    let response = next.read_response();
+    expect_status(ex, &next, &response, "HTTP/1.1 200 OK");
+}
+
+/// Whether `stream` has bytes (or an end of stream) to read within `wait`.
+fn has_bytes_to_read(stream: &TcpStream, wait: Duration) -> bool {
+    stream
+        .set_read_timeout(Some(wait))
+        .expect("set_read_timeout");
+    let ready = !matches!(stream.peek(&mut [0; 1]), Err(e)
+        if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut));
+    stream
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("set_read_timeout");
+    ready
+}
+
+// ---------------------------------------------------------------------------
+// 5.5 Survive a panicking handler
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_5_a_panicking_handler_gets_500_and_the_pool_stays_whole() {
+    let ex = harness::exercise("5.5");
+    let running = start_with(pool_config(2, 4), site::route);
+    let stats = &running.stats;
+    let mut client = running.server.connect(ex);
+    client.send(&request("/", "Connection: close\r\n"));
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    wait_for(ex, "two live workers", &running, || {
+        stats.live_workers() == 2
+    });
+    // More panics than workers: a pool that lost a worker per panic would
+    // have none left.
+    for _ in 0..3 {
+        let mut client = running.server.connect(ex);
+        client.send(&request("/panic", ""));
+        let response = client.read_response();
+        expect_status(ex, &client, &response, "HTTP/1.1 500 Internal Server Error");
+        expect_header(ex, &client, &response, "Connection", "close");
+        client.expect_closed("a 500 after a panic closes the connection");
+    }
+    let mut client = running.server.connect(ex);
+    client.send(&request("/", "Connection: close\r\n"));
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_count(ex, "panics counted", stats.panics(), 3, stats);
+    expect_count(
+        ex,
+        "live workers after three panics",
+        stats.live_workers(),
+        2,
+        stats,
+    );
+    running.server.assert_alive(ex);
+}
+
+// ---------------------------------------------------------------------------
+// 5.6 Shut down gracefully
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex5_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
+    let ex = harness::exercise("5.6");
+    let gate = Arc::new(Gate::default());
+    let running = start_gated(pool_config(2, 4), &gate);
+    let stats = &running.stats;
+    let mut client = running.server.connect(ex);
+    client.send(&request("/wait", ""));
+    wait_for(ex, "the request in progress", &running, || {
+        stats.in_flight() == 1
+    });
+    running.shutdown.trigger();
+    wait_for(ex, "stop accepting connections", &running, || {
+        !stats.accepting()
+    });
+    expect_no_service(ex, running.server.addr());
+    // The request in flight still gets its answer, and it is the last one
+    // on this connection.
+    gate.open();
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Connection", "close");
+    client.expect_closed("the server closes the connection after its last answer");
+    let outcome = running.server.state().wait_for_end(WAIT);
+    if outcome != Outcome::Returned {
+        Failure::new(
+            ex,
+            "serve did not return once the request in flight was done",
+        )
+        .line("outcome", format!("{outcome:?}"))
+        .fail();
+    }
+}
+
+#[test]
+fn ex5_6_shutdown_closes_idle_keep_alive_connections() {
+    let ex = harness::exercise("5.6");
+    // Far longer than the client's own timeout: only the shutdown can close
+    // this connection in time.
+    let config = Config {
+        idle_timeout: Duration::from_secs(60),
+        ..pool_config(2, 4)
+    };
+    let mut running = start_with(config, site::route);
+    let mut client = running.server.connect(ex);
+    client.send(&request("/", ""));
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    // The connection is kept alive and idle: its worker waits for a next
+    // request that will not come.
+    let outcome = running.server.stop();
+    if outcome != Outcome::Returned {
+        Failure::new(
+            ex,
+            "serve did not return while a kept-alive connection sat idle",
+        )
+        .line("outcome", format!("{outcome:?}"))
+        .note("a worker waiting for the next request must notice the shutdown")
+        .fail();
+    }
+    client.expect_closed("shutdown closes idle kept-alive connections");
+}
+
+/// After shutdown, a new connection is refused, or at least never served.
+#[track_caller]
+fn expect_no_service(ex: Exercise, addr: SocketAddr) {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, harness::TIMEOUT) else {
+        return; // refused: what we expect
+    };
+    stream
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("set_read_timeout");
+    let _ = io::Write::write_all(&mut stream, &request("/", ""));
+    let mut got = Vec::new();
+    let _ = stream.read_to_end(&mut got);
+    if !got.is_empty() {
+        Failure::new(ex, "a connection made after shutdown was served")
+            .got(&got)
+            .fail();
+    }
+}
+
+/// The binary itself: SIGTERM while a slow request is in flight lets the
+/// request finish, and the process exits with status 0.
+#[cfg(unix)]
+#[test]
+fn ex5_6_the_binary_stops_gracefully_on_sigterm() {
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+
+    let ex = harness::exercise("5.6");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter05-solution").or(option_env!("CARGO_BIN_EXE_chapter05"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let mut child = KillOnDrop(
+        Command::new(binary)
+            .args(["--addr", "127.0.0.1:0", "--workers", "2"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start the chapter's binary"),
+    );
+    // Lines from stdout and stderr arrive on one channel, read by two
+    // threads, so the test can wait for a line with a deadline.
+    let (lines, received) = mpsc::channel::<String>();
+    let stdout = child.0.stdout.take().expect("piped stdout");
+    let stderr = child.0.stderr.take().expect("piped stderr");
+    for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(output).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    // Only the readers hold senders now: when the binary exits, its pipes
+    // close, and waiting for a line fails at once instead of timing out.
+    drop(lines);
+    let wait_for_line = |prefix: &str| -> String {
+        loop {
+            match received.recv_timeout(WAIT) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => continue,
+                Err(_) => Failure::new(ex, format!("the binary never printed `{prefix}...`"))
+                    .note("it exited first, or it stayed silent (see its output above)")
+                    .fail(),
+            }
+        }
+    };
+    let listening = wait_for_line("listening on http://");
+    let addr: SocketAddr = listening["listening on http://".len()..]
+        .parse()
+        .expect("an address after `listening on http://`");
+    let mut client = Client::connect(addr, ex);
+    client.send(&request("/sleep?ms=2000", ""));
+    wait_for_line("sleeping 2000 ms");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .expect("cannot run `kill`");
+    assert!(killed.success(), "`kill -TERM` failed");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    let mut status = None;
+    let exited = wait_until("the binary to exit", WAIT, || {
+        status = child.0.try_wait().expect("try_wait");
+        status.is_some()
+    });
+    match (exited, status) {
+        (Ok(()), Some(status)) if status.success() => {}
+        (_, status) => Failure::new(ex, "after SIGTERM the binary should exit with status 0")
+            .line("status", format!("{status:?}"))
+            .fail(),
+    }
+}
+
+/// A child process that is killed if the test fails before it exits.
+#[cfg(unix)]
+struct KillOnDrop(std::process::Child);
+
+#[cfg(unix)]
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -8,7 +8,7 @@
 //!   `Connection::with_wait`): a client gets a read timeout and a deadline
 //!   for its request, and a connection waiting for a next request that may
 //!   never come notices when the server is shutting down;
-//! - **how the handler is called** ([`respond`]): a panic becomes a `500`,
+//! - **how the handler is called** (`respond`): a panic becomes a `500`,
 //!   each request is counted in flight, and during shutdown every answer
 //!   says `Connection: close`.
 

@@ -18,7 +18,7 @@ use chapter02::form::parse_form;
 use chapter02::request::{self, MAX_HEAD_BYTES, RequestError, RequestLine};
 use chapter02::response::{Response as ServerResponse, Status};
 use harness::browser::{self, BROWSER_LIMIT, RecordingProxy};
-use harness::{Client, Exercise, Failure, Response, TestServer};
+use harness::{Client, Exercise, Failure, Response, TestServer, expect_header, expect_status};
 
 /// The picture as it is on disk, read by the test itself: the server must
 /// send exactly these bytes, whatever constant it keeps them in.
@@ -50,34 +50,6 @@ fn exchange(server: &TestServer, ex: Exercise, request: &[u8]) -> (Client, Respo
     client.send(request);
     let response = client.read_response();
     (client, response)
-}
-
-#[track_caller]
-fn expect_status(ex: Exercise, client: &Client, response: &Response, expected: &str) {
-    if response.status_line != expected {
-        Failure::new(ex, "the status line is not the expected one")
-            .sent(client.sent())
-            .line("expected", format!("{expected:?}"))
-            .line("got", format!("{:?}", response.status_line))
-            .line("head", harness::show::bytes(&response.head))
-            .fail();
-    }
-}
-
-#[track_caller]
-fn expect_header(ex: Exercise, client: &Client, response: &Response, name: &str, expected: &str) {
-    let got = response.header(name);
-    if got != Some(expected) {
-        let summary = match got {
-            None => format!("the response has no {name} header"),
-            Some(_) => format!("the {name} header is not the expected one"),
-        };
-        Failure::new(ex, summary)
-            .sent(client.sent())
-            .line("expected", format!("{name}: {expected}"))
-            .line("head", harness::show::bytes(&response.head))
-            .fail();
-    }
 }
 
 /// Every response of this server: `Content-Length` present (so the test

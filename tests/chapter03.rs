@@ -26,7 +26,7 @@ use chapter03::response::{Body, Response as ServerResponse, StatusCode, WriteOpt
 use chapter03::server::{Config, serve_with};
 use chapter03::target::decode_target;
 use chapter03::{Method, Request, Shutdown, Version};
-use harness::{Client, Exercise, Failure, Response, TestServer};
+use harness::{Client, Exercise, Failure, Response, TestServer, expect_header, expect_status};
 use proptest::prelude::*;
 
 /// The picture as it is on disk, read by the test itself: the server must
@@ -770,41 +770,6 @@ fn quick_config() -> Config {
     }
 }
 
-#[track_caller]
-fn expect_status(ex: Exercise, client: &Client, response: &Response, expected: &str) {
-    if response.status_line != expected {
-        Failure::new(ex, "the status line is not the expected one")
-            .sent(client.sent())
-            .line("expected", format!("{expected:?}"))
-            .line("got", format!("{:?}", response.status_line))
-            .line("head", harness::show::bytes(&response.head))
-            .fail();
-    }
-}
-
-#[track_caller]
-fn expect_header(
-    ex: Exercise,
-    client: &Client,
-    response: &Response,
-    name: &str,
-    expected: Option<&str>,
-) {
-    let got = response.header(name);
-    if got != expected {
-        let summary = match (expected, got) {
-            (Some(_), None) => format!("the response has no {name} header"),
-            (None, Some(_)) => format!("the response should not have a {name} header"),
-            _ => format!("the {name} header is not the expected one"),
-        };
-        Failure::new(ex, summary)
-            .sent(client.sent())
-            .line("expected", format!("{name}: {expected:?}"))
-            .line("head", harness::show::bytes(&response.head))
-            .fail();
-    }
-}
-
 /// Checks the headers every response must carry: a Date that looks like
 /// an IMF-fixdate, the Server, and a Content-Length equal to the body's.
 #[track_caller]
@@ -824,9 +789,9 @@ fn expect_standard_headers(ex: Exercise, client: &Client, response: &Response) {
             .line("head", harness::show::bytes(&response.head))
             .fail();
     }
-    expect_header(ex, client, response, "Server", Some("course-chapter03"));
+    expect_header(ex, client, response, "Server", "course-chapter03");
     let length = response.body.len().to_string();
-    expect_header(ex, client, response, "Content-Length", Some(&length));
+    expect_header(ex, client, response, "Content-Length", &length);
 }
 
 #[test]
@@ -842,7 +807,7 @@ fn ex3_5_serves_the_home_page_with_date_server_and_length() {
         &client,
         &response,
         "Content-Type",
-        Some("text/html; charset=utf-8"),
+        "text/html; charset=utf-8",
     );
     expect_standard_headers(ex, &client, &response);
     if response.body != chapter02::site::HOME_PAGE.as_bytes() {
@@ -861,7 +826,7 @@ fn ex3_5_serves_the_picture_byte_for_byte() {
     client.send(b"GET /picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    expect_header(ex, &client, &response, "Content-Type", Some("image/jpeg"));
+    expect_header(ex, &client, &response, "Content-Type", "image/jpeg");
     expect_standard_headers(ex, &client, &response);
     if response.body != PICTURE {
         Failure::new(ex, "the picture's bytes are not the file's bytes")
@@ -908,8 +873,8 @@ fn ex3_5_answers_head_with_the_get_head_and_no_body() {
     let head = client.read_response_head();
     expect_status(ex, &client, &head, "HTTP/1.1 200 OK");
     let length = PICTURE.len().to_string();
-    expect_header(ex, &client, &head, "Content-Length", Some(&length));
-    expect_header(ex, &client, &head, "Server", Some("course-chapter03"));
+    expect_header(ex, &client, &head, "Content-Length", &length);
+    expect_header(ex, &client, &head, "Server", "course-chapter03");
     // If a body had followed the head, it would be read now as the start of
     // the next response.
     client.send(GET_HOME);
@@ -935,7 +900,7 @@ fn ex3_5_answers_404_and_405_with_allow() {
     client.send(b"POST /picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
-    expect_header(ex, &client, &response, "Allow", Some("GET, HEAD"));
+    expect_header(ex, &client, &response, "Allow", "GET, HEAD");
 }
 
 #[test]
@@ -1016,7 +981,7 @@ fn ex3_6_closes_after_connection_close() {
     client.send(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    expect_header(ex, &client, &response, "Connection", Some("close"));
+    expect_header(ex, &client, &response, "Connection", "close");
     client.expect_closed("the request said Connection: close");
 }
 
@@ -1028,7 +993,7 @@ fn ex3_6_closes_after_an_http_1_0_request() {
     client.send(b"GET / HTTP/1.0\r\n\r\n");
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    expect_header(ex, &client, &response, "Connection", Some("close"));
+    expect_header(ex, &client, &response, "Connection", "close");
     client.expect_closed("an HTTP/1.0 request without keep-alive closes the connection");
 }
 
@@ -1041,7 +1006,7 @@ fn ex3_6_keeps_an_http_1_0_connection_that_asks_for_keep_alive() {
         client.send(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         let response = client.read_response();
         expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-        expect_header(ex, &client, &response, "Connection", Some("keep-alive"));
+        expect_header(ex, &client, &response, "Connection", "keep-alive");
     }
 }
 
@@ -1071,7 +1036,7 @@ fn ex3_6_answers_408_to_a_request_that_stalls() {
     client.send(b"GET / HTTP/1.1\r\nHo");
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 408 Request Timeout");
-    expect_header(ex, &client, &response, "Connection", Some("close"));
+    expect_header(ex, &client, &response, "Connection", "close");
     client.expect_closed("the request did not arrive in time");
 }
 
@@ -1087,7 +1052,7 @@ fn expect_rejected(ex: Exercise, request: &[u8], status: &str) {
     }
     let response = client.read_response();
     expect_status(ex, &client, &response, status);
-    expect_header(ex, &client, &response, "Connection", Some("close"));
+    expect_header(ex, &client, &response, "Connection", "close");
     expect_standard_headers(ex, &client, &response);
     client.expect_closed("after an error response the server closes the connection");
     drop(client);

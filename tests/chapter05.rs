@@ -12,7 +12,7 @@
 //! progress until it says so, the handler waits at a [`Gate`] the test
 //! opens.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -21,7 +21,7 @@ use chapter05::server::serve_with_stats;
 use chapter05::{Config, Request, Response, Shutdown, Stats, StatusCode, site};
 use harness::server::Outcome;
 use harness::suite::{Target, named, run_exercise};
-use harness::{Client, Exercise, Failure, TestServer, wait_until};
+use harness::{Client, Exercise, Failure, TestServer, expect_header, expect_status, wait_until};
 
 /// How long a test waits for the server to reach a count. Generous: on a
 /// correct server the wait ends in milliseconds; this only bounds how long
@@ -143,33 +143,6 @@ impl ExplainEndNow for harness::server::ServerState {
             Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
             Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
         }
-    }
-}
-
-#[track_caller]
-fn expect_status(ex: Exercise, client: &Client, response: &harness::Response, expected: &str) {
-    if response.status_line != expected {
-        Failure::new(ex, "the status line is not the expected one")
-            .sent(client.sent())
-            .line("expected", format!("{expected:?}"))
-            .got(&response.raw())
-            .fail();
-    }
-}
-
-#[track_caller]
-fn expect_header(
-    ex: Exercise,
-    client: &Client,
-    response: &harness::Response,
-    name: &str,
-    value: &str,
-) {
-    if response.header(name) != Some(value) {
-        Failure::new(ex, format!("the response should have `{name}: {value}`"))
-            .sent(client.sent())
-            .got(&response.raw())
-            .fail();
     }
 }
 
@@ -549,88 +522,20 @@ fn expect_no_service(ex: Exercise, addr: SocketAddr) {
 #[cfg(unix)]
 #[test]
 fn ex5_6_the_binary_stops_gracefully_on_sigterm() {
-    use std::process::{Command, Stdio};
-    use std::sync::mpsc;
-
     let ex = harness::exercise("5.6");
     let Some(binary) =
         option_env!("CARGO_BIN_EXE_chapter05-solution").or(option_env!("CARGO_BIN_EXE_chapter05"))
     else {
         panic!("cargo did not say where the chapter's binary is");
     };
-    let mut child = KillOnDrop(
-        Command::new(binary)
-            .args(["--addr", "127.0.0.1:0", "--workers", "2"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cannot start the chapter's binary"),
-    );
-    // Lines from stdout and stderr arrive on one channel, read by two
-    // threads, so the test can wait for a line with a deadline.
-    let (lines, received) = mpsc::channel::<String>();
-    let stdout = child.0.stdout.take().expect("piped stdout");
-    let stderr = child.0.stderr.take().expect("piped stderr");
-    for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
-        let lines = lines.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(output).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    // Only the readers hold senders now: when the binary exits, its pipes
-    // close, and waiting for a line fails at once instead of timing out.
-    drop(lines);
-    let wait_for_line = |prefix: &str| -> String {
-        loop {
-            match received.recv_timeout(WAIT) {
-                Ok(line) if line.starts_with(prefix) => return line,
-                Ok(_) => continue,
-                Err(_) => Failure::new(ex, format!("the binary never printed `{prefix}...`"))
-                    .note("it exited first, or it stayed silent (see its output above)")
-                    .fail(),
-            }
-        }
-    };
-    let listening = wait_for_line("listening on http://");
-    let addr: SocketAddr = listening["listening on http://".len()..]
-        .parse()
-        .expect("an address after `listening on http://`");
+    let mut server =
+        harness::ChildProcess::start(ex, binary, &["--addr", "127.0.0.1:0", "--workers", "2"]);
+    let addr = server.wait_until_listening(WAIT);
     let mut client = Client::connect(addr, ex);
     client.send(&request("/sleep?ms=2000", ""));
-    wait_for_line("sleeping 2000 ms");
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .expect("cannot run `kill`");
-    assert!(killed.success(), "`kill -TERM` failed");
+    server.wait_for_line("sleeping 2000 ms", WAIT);
+    server.terminate();
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    let mut status = None;
-    let exited = wait_until("the binary to exit", WAIT, || {
-        status = child.0.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    match (exited, status) {
-        (Ok(()), Some(status)) if status.success() => {}
-        (_, status) => Failure::new(ex, "after SIGTERM the binary should exit with status 0")
-            .line("status", format!("{status:?}"))
-            .fail(),
-    }
-}
-
-/// A child process that is killed if the test fails before it exits.
-#[cfg(unix)]
-struct KillOnDrop(std::process::Child);
-
-#[cfg(unix)]
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    server.expect_clean_exit(WAIT, "after SIGTERM the binary should exit with status 0");
 }

@@ -334,8 +334,9 @@ fn unix_now() -> i64 {
 // ANCHOR: pages
 /// An HTML page with the site's stylesheet and navigation around `body`.
 /// `title` and `body` are HTML already: the caller escapes what came from
-/// a visitor.
-fn page(title: &str, body: &str) -> String {
+/// a visitor. (Public, like [`guestbook_page`], because chapter 8's axum
+/// app serves the same pages.)
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -349,7 +350,7 @@ fn page(title: &str, body: &str) -> String {
 /// The guestbook: what is wrong with the form (if anything), the form
 /// (filled with `form`), and the entries. Every visitor's text is escaped,
 /// in element content and in the attribute value alike.
-fn guestbook_page(entries: &[Entry], form: &Form, problems: &[Problem]) -> String {
+pub fn guestbook_page(entries: &[Entry], form: &Form, problems: &[Problem]) -> String {
     let mut body = String::from("<h1>Guestbook</h1>\n");
     if !problems.is_empty() {
         body.push_str("<div class=\"problems\">\n<p>Please fix this and send again:</p>\n<ul>\n");

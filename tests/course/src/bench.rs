@@ -9,8 +9,10 @@
 //!    each starts as a child process on `127.0.0.1:0`; its
 //!    `listening on http://ADDR` line ([`parse_listening_line`]) says where.
 //!    A [`Running`] guard kills it on every way out, a panic included.
-//! 3. `GET /` must answer 200 with the same body from every server, or the
-//!    comparison would be meaningless.
+//! 3. Each server's `GET /` must answer 200. The baseline is then started
+//!    once per distinct page, answering exactly those bytes (chapters 3, 5
+//!    and 7 serve chapter 3's site; chapter 8 serves chapter 6's app), so
+//!    each server is compared with axum doing the same work.
 //! 4. `wrk` loads each server in turn, round after round, so a machine that
 //!    slows down half-way (heat, a backup, another build) slows all of
 //!    them; [`parse_wrk`] reads its report.
@@ -76,6 +78,9 @@ pub struct Server {
     pub args: &'static [&'static str],
     /// It takes `--workers N`, so `--workers` applies to it.
     pub takes_workers: bool,
+    /// It stores data under `--data DIR`: the bench gives it a fresh
+    /// temporary folder, removed at the end.
+    pub data_dir: bool,
     /// The issues' "speed to reach": its requests per second at
     /// [`TARGET_CONNECTIONS`], as a fraction of the baseline's.
     pub target: Option<f64>,
@@ -91,6 +96,7 @@ pub const SERVERS: &[Server] = &[
         dir: "solutions/03-http-parser",
         args: &[],
         takes_workers: false,
+        data_dir: false,
         target: None,
     },
     Server {
@@ -100,7 +106,28 @@ pub const SERVERS: &[Server] = &[
         dir: "solutions/05-threads",
         args: &[],
         takes_workers: true,
+        data_dir: false,
         target: Some(0.7),
+    },
+    Server {
+        name: "chapter07",
+        package: "chapter07-solution",
+        binary: "chapter07-solution",
+        dir: "solutions/07-async",
+        args: &[],
+        takes_workers: false,
+        data_dir: false,
+        target: Some(0.9),
+    },
+    Server {
+        name: "chapter08",
+        package: "chapter08-solution",
+        binary: "chapter08-solution",
+        dir: "solutions/08-axum",
+        args: &[],
+        takes_workers: false,
+        data_dir: true,
+        target: Some(0.95),
     },
     Server {
         name: "baseline",
@@ -109,6 +136,7 @@ pub const SERVERS: &[Server] = &[
         dir: "tests/baseline",
         args: &[],
         takes_workers: false,
+        data_dir: false,
         target: None,
     },
 ];
@@ -137,6 +165,10 @@ pub struct Instance {
     pub server: Server,
     /// Arguments after `--addr 127.0.0.1:0`.
     pub args: Vec<String>,
+    /// The label of the baseline instance answering the same bytes, which
+    /// its ratio is computed against (a baseline's own label for a
+    /// baseline); `None` when no baseline is measured.
+    pub yardstick: Option<String>,
 }
 
 /// What one wrk run measured.
@@ -229,8 +261,18 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
     check_options(args)?;
     check_wrk()?;
     let binaries = build(cargo, &instances)?;
+    let scratch = Scratch::new()?;
+    let (with_baseline, mut instances): (Vec<Instance>, Vec<Instance>) = instances
+        .into_iter()
+        .partition(|instance| instance.server.name == BASELINE);
     let mut running = Vec::new();
-    for instance in &instances {
+    for instance in &mut instances {
+        if instance.server.data_dir {
+            let data = scratch.path.join(instance.server.name);
+            instance
+                .args
+                .extend(["--data".to_string(), data.display().to_string()]);
+        }
         let binary = &binaries[instance.server.binary];
         running.push(Running::start(instance, binary)?);
         println!(
@@ -239,7 +281,54 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
             running.last().map(|r| r.addr).expect("just pushed")
         );
     }
-    check_same_home_page(&running)?;
+    let pages = home_pages(&running)?;
+    if let Some(baseline) = with_baseline.first() {
+        let binary = &binaries[baseline.server.binary];
+        for (index, (page, users)) in distinct_pages(&pages).into_iter().enumerate() {
+            let label = if index == 0 {
+                BASELINE.to_string()
+            } else {
+                format!("{BASELINE} ({}'s page)", instances[users[0]].label)
+            };
+            let body_file = scratch.path.join(format!("page-{index}"));
+            std::fs::write(&body_file, &page.body)
+                .map_err(|e| format!("cannot write {}: {e}", body_file.display()))?;
+            let instance = Instance {
+                label: label.clone(),
+                server: baseline.server,
+                args: vec![
+                    "--body".to_string(),
+                    body_file.display().to_string(),
+                    "--content-type".to_string(),
+                    page.content_type.clone(),
+                ],
+                yardstick: Some(label.clone()),
+            };
+            let server = Running::start(&instance, binary)?;
+            let served = home_page(&server)?;
+            if served != *page {
+                return Err(format!(
+                    "{label} does not answer GET / with the bytes it was given: {} bytes of {:?}, not {} bytes of {:?}",
+                    served.body.len(),
+                    served.content_type,
+                    page.body.len(),
+                    page.content_type
+                ));
+            }
+            let names: Vec<&str> = users.iter().map(|&i| instances[i].label.as_str()).collect();
+            println!(
+                "bench: {label} listening on http://{}, answering GET / with the {} bytes of {}",
+                server.addr,
+                page.body.len(),
+                names.join(", ")
+            );
+            for &user in &users {
+                instances[user].yardstick = Some(label.clone());
+            }
+            running.push(server);
+            instances.push(instance);
+        }
+    }
     let mut measured: Vec<Measured> = Vec::new();
     for &connections in &args.connections {
         for instance in &instances {
@@ -284,6 +373,7 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
         }
     }
     drop(running);
+    drop(scratch);
     let report = Report {
         machine: machine(),
         command: format!(
@@ -353,6 +443,7 @@ pub fn select(root: &Path, names: &[String], workers: &[u32]) -> Result<Vec<Inst
                     label: format!("{} --workers {count}", server.name),
                     server,
                     args,
+                    yardstick: None,
                 });
             }
         } else {
@@ -360,6 +451,7 @@ pub fn select(root: &Path, names: &[String], workers: &[u32]) -> Result<Vec<Inst
                 label: server.name.to_string(),
                 server,
                 args: fixed,
+                yardstick: None,
             });
         }
     }
@@ -576,44 +668,70 @@ pub fn parse_listening_line(line: &str) -> Option<SocketAddr> {
         .ok()
 }
 
-/// Fetches `GET /` from each server: each must answer 200, with one body.
-fn check_same_home_page(running: &[Running]) -> Result<(), String> {
-    let mut first: Option<(&str, Vec<u8>)> = None;
-    for server in running {
-        let (status, body) = get_home(server.addr, CHECK_TIMEOUT)
-            .map_err(|e| format!("GET / on {} ({}): {e}", server.label, server.addr))?;
-        if status != 200 {
-            return Err(format!(
-                "GET / on {} answered {status}, not 200: there is nothing to compare",
-                server.label
-            ));
-        }
-        match &first {
-            None => first = Some((&server.label, body)),
-            Some((label, expected)) if *expected != body => {
-                let at = expected
-                    .iter()
-                    .zip(&body)
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(expected.len().min(body.len()));
-                return Err(format!(
-                    "GET / differs: {label} sends {} bytes, {} sends {} bytes, first difference at byte {at}; \
-                     the servers must do the same work to be compared",
-                    expected.len(),
-                    server.label,
-                    body.len()
-                ));
-            }
-            Some(_) => {}
+/// What a server answers `GET /` with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The `Content-Type` value (empty if there was none).
+    pub content_type: String,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// A temporary folder for the bench's files (the baselines' pages, the
+/// servers' data), removed when dropped.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Result<Scratch, String> {
+        let path = std::env::temp_dir().join(format!("course-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Scratch { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// `GET /` on one server, which must answer 200.
+fn home_page(server: &Running) -> Result<Page, String> {
+    let (status, page) = get_home(server.addr, CHECK_TIMEOUT)
+        .map_err(|e| format!("GET / on {} ({}): {e}", server.label, server.addr))?;
+    if status != 200 {
+        return Err(format!(
+            "GET / on {} answered {status}, not 200: there is nothing to compare",
+            server.label
+        ));
+    }
+    Ok(page)
+}
+
+/// `GET /` on each server, in order.
+fn home_pages(running: &[Running]) -> Result<Vec<Page>, String> {
+    running.iter().map(home_page).collect()
+}
+
+/// The distinct pages, in order of first appearance, each with the indexes
+/// of the servers that answer it.
+pub fn distinct_pages(pages: &[Page]) -> Vec<(&Page, Vec<usize>)> {
+    let mut distinct: Vec<(&Page, Vec<usize>)> = Vec::new();
+    for (index, page) in pages.iter().enumerate() {
+        match distinct.iter_mut().find(|(seen, _)| *seen == page) {
+            Some((_, users)) => users.push(index),
+            None => distinct.push((page, vec![index])),
         }
     }
-    println!("bench: GET / is 200 with the same body on every server");
-    Ok(())
+    distinct
 }
 
 /// One `GET /` with `Connection: close`, all of it within `timeout`: the
-/// status code and the body (its `Content-Length` bytes).
-fn get_home(addr: SocketAddr, timeout: Duration) -> Result<(u16, Vec<u8>), String> {
+/// status code and the page (its `Content-Length` bytes).
+fn get_home(addr: SocketAddr, timeout: Duration) -> Result<(u16, Page), String> {
     let deadline = Instant::now() + timeout;
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
     stream
@@ -651,19 +769,26 @@ fn get_home(addr: SocketAddr, timeout: Duration) -> Result<(u16, Vec<u8>), Strin
     }
 }
 
-/// The status and body of a complete response in `bytes`, `None` while it
-/// is incomplete. The body is `Content-Length` long (both servers send it).
-fn split_response(bytes: &[u8]) -> Option<(u16, Vec<u8>)> {
+/// The status and page of a complete response in `bytes`, `None` while it
+/// is incomplete. The body is `Content-Length` long (every server here
+/// sends one).
+fn split_response(bytes: &[u8]) -> Option<(u16, Page)> {
     let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&bytes[..end]);
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    let length: usize = head
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse().ok())?;
+    let header = |wanted: &str| {
+        head.lines()
+            .filter_map(|line| line.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case(wanted))
+            .map(|(_, value)| value.trim().to_string())
+    };
+    let length: usize = header("content-length")?.parse().ok()?;
     let body = bytes.get(end + 4..end + 4 + length)?;
-    Some((status, body.to_vec()))
+    let page = Page {
+        content_type: header("content-type").unwrap_or_default(),
+        body: body.to_vec(),
+    };
+    Some((status, page))
 }
 
 /// One wrk run: keep-alive connections on `GET /` for `duration` seconds.
@@ -823,6 +948,8 @@ pub fn render(report: &Report) -> String {
     out.push_str(&format!(
         "Machine: {}\n\nCommand: `{}`\n\nEach cell is the median of {} runs of {} s with wrk (keep-alive, \
          GET /, threads = min(2, connections)), the servers measured in turn. \
+         Vs baseline: the requests per second as a fraction of a bare axum server's \
+         answering GET / with the same bytes. \
          Errors are wrk's socket errors and non-2xx answers; timeouts are answers \
          that came after 2 s (wrk never counts a request that got no answer at all); both \
          are totals over the runs. New client: what a fresh connection, opened half-way \
@@ -860,9 +987,9 @@ pub fn render(report: &Report) -> String {
     let mut counts: Vec<u32> = report.measured.iter().map(|m| m.connections).collect();
     counts.sort_unstable();
     counts.dedup();
-    let ratio = |label: &str, connections: u32| {
-        let (rate, ..) = summary(label, connections)?;
-        let (baseline, ..) = summary(BASELINE, connections)?;
+    let ratio = |instance: &Instance, connections: u32| {
+        let (rate, ..) = summary(&instance.label, connections)?;
+        let (baseline, ..) = summary(instance.yardstick.as_deref()?, connections)?;
         (baseline > 0.0).then(|| rate / baseline)
     };
     for instance in &report.instances {
@@ -875,7 +1002,7 @@ pub fn render(report: &Report) -> String {
                 ));
                 continue;
             };
-            let versus = match ratio(label, connections) {
+            let versus = match ratio(instance, connections) {
                 Some(r) => format!("{r:.2}x"),
                 None => String::new(),
             };
@@ -893,9 +1020,9 @@ pub fn render(report: &Report) -> String {
         .iter()
         .filter_map(|instance| {
             let target = instance.server.target?;
-            Some(match ratio(&instance.label, TARGET_CONNECTIONS) {
+            Some(match ratio(instance, TARGET_CONNECTIONS) {
                 Some(r) => format!(
-                    "- {}: {r:.2}x the baseline at {TARGET_CONNECTIONS} connections; target {target:.2}x: {}",
+                    "- {}: {r:.2}x axum at {TARGET_CONNECTIONS} connections; target {target:.2}x: {}",
                     instance.label,
                     if r >= target { "reached" } else { "NOT reached" }
                 ),
@@ -1037,10 +1164,28 @@ Transfer/sec:      9.85MB
 
     #[test]
     fn splits_a_response() {
-        let response = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
-        assert_eq!(split_response(response), Some((200, b"hello".to_vec())));
+        let response =
+            b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nContent-Type: text/plain\r\n\r\nhello";
+        let page = Page {
+            content_type: "text/plain".into(),
+            body: b"hello".to_vec(),
+        };
+        assert_eq!(split_response(response), Some((200, page)));
         assert_eq!(split_response(&response[..response.len() - 1]), None);
         assert_eq!(split_response(b"HTTP/1.1 200 OK\r\n"), None);
+    }
+
+    #[test]
+    fn groups_servers_by_the_page_they_serve() {
+        let page = |body: &str| Page {
+            content_type: "text/html".into(),
+            body: body.as_bytes().to_vec(),
+        };
+        let pages = [page("site"), page("app"), page("site")];
+        let distinct = distinct_pages(&pages);
+        assert_eq!(distinct.len(), 2);
+        assert_eq!((distinct[0].0, &distinct[0].1), (&pages[0], &vec![0, 2]));
+        assert_eq!((distinct[1].0, &distinct[1].1), (&pages[1], &vec![1]));
     }
 
     #[test]
@@ -1102,8 +1247,8 @@ Transfer/sec:      9.85MB
             timeouts,
             newcomer,
         };
-        let chapter05 = SERVERS[1];
-        let baseline = SERVERS[2];
+        let server = |name: &str| *SERVERS.iter().find(|s| s.name == name).unwrap();
+        let (chapter05, baseline) = (server("chapter05"), server(BASELINE));
         let report = Report {
             machine: "2 CPUs, Test CPU, linux".into(),
             command: "cargo run --release -p course -- bench".into(),
@@ -1114,11 +1259,13 @@ Transfer/sec:      9.85MB
                     label: "chapter05".into(),
                     server: chapter05,
                     args: vec![],
+                    yardstick: Some("baseline".into()),
                 },
                 Instance {
                     label: "baseline".into(),
                     server: baseline,
                     args: vec![],
+                    yardstick: Some("baseline".into()),
                 },
             ],
             measured: vec![
@@ -1149,9 +1296,7 @@ Transfer/sec:      9.85MB
             "{text}"
         );
         assert!(
-            text.contains(
-                "- chapter05: 0.60x the baseline at 64 connections; target 0.70x: NOT reached\n"
-            ),
+            text.contains("- chapter05: 0.60x axum at 64 connections; target 0.70x: NOT reached\n"),
             "{text}"
         );
         assert!(text.ends_with("Notes:\n\n- chapter05 exited\n"), "{text}");

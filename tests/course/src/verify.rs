@@ -361,13 +361,14 @@ fn check_test_names(root: &Path, chapter: &Chapter, report: &mut Report) {
     }
 }
 
-/// The `#[test]` functions of a test file, with their line numbers.
+/// The test functions of a test file (`#[test]`, and async ones under
+/// `#[tokio::test]` or `#[tokio::test(...)]`), with their line numbers.
 fn test_functions(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut after_test_attribute = false;
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("#[test]") {
+        if trimmed.starts_with("#[test]") || trimmed.starts_with("#[tokio::test") {
             after_test_attribute = true;
         } else if after_test_attribute {
             if let Some((_, rest)) = trimmed.split_once("fn ") {
@@ -463,12 +464,14 @@ mod tests {
 
     #[test]
     fn reads_test_functions_and_their_exercise() {
-        let text = "#[test]\nfn ex1_2_serves() {}\n\n#[test]\n#[should_panic]\nfn helper_check() {}\nfn not_a_test() {}\n#[test]\nfn $name() {}\n";
+        let text = "#[test]\nfn ex1_2_serves() {}\n\n#[test]\n#[should_panic]\nfn helper_check() {}\nfn not_a_test() {}\n#[test]\nfn $name() {}\n\
+                    #[tokio::test(start_paused = true)]\nasync fn ex7_2_waits() {}\n";
         assert_eq!(
             test_functions(text),
             [
                 (2, "ex1_2_serves".to_string()),
-                (6, "helper_check".to_string())
+                (6, "helper_check".to_string()),
+                (11, "ex7_2_waits".to_string())
             ]
         );
         assert_eq!(test_exercise_id("ex1_2_serves").as_deref(), Some("1.2"));

@@ -8,8 +8,12 @@
 //!   stops it.
 //! - [`client`] is a raw TCP client whose every read and write has a timeout,
 //!   so a wrong server fails a test instead of hanging it.
+//! - [`expect`] checks a response's status line and headers, failing with
+//!   a message that teaches.
 //! - [`http`] reads one whole HTTP response (status line, headers, body by
 //!   `Content-Length` or to EOF) without interpreting anything else.
+//! - [`process`] runs a chapter's binary as a child process and waits for
+//!   its lines ([`ChildProcess`]), for the tests of signals.
 //! - [`browser`] runs headless Chromium against a server, behind a proxy
 //!   that records which requests the browser made.
 //! - [`suite`] holds black-box conformance suites (`http`, `app`): named checks
@@ -24,9 +28,11 @@
 
 pub mod browser;
 pub mod client;
+pub mod expect;
 pub mod failure;
 pub mod http;
 pub mod manifest;
+pub mod process;
 pub mod server;
 pub mod show;
 pub mod suite;
@@ -35,9 +41,11 @@ pub mod wait;
 use std::time::Duration;
 
 pub use client::Client;
+pub use expect::{expect_header, expect_status};
 pub use failure::Failure;
 pub use http::Response;
 pub use manifest::{Exercise, exercise};
+pub use process::ChildProcess;
 pub use server::{TestServer, bind_local};
 pub use wait::wait_until;
 

@@ -1,0 +1,366 @@
+//! One client's connection, as a task: its stream, its buffer, and the loop
+//! that answers its requests in order until one side is done.
+//!
+//! ```text
+//!  stream ──read_buf──▶ buffer ──parse_request──▶ Partial:  receive more
+//!   (await)               ▲      (chapter 3,      Complete: handler(request).await,
+//!                         │       unchanged)                send, drain `consumed`
+//!                         └── leftover bytes are  Error:    answer, close
+//!                             the next request
+//! ```
+//!
+//! This is chapter 3's `Connection` again, with `.await` where chapter 3
+//! blocked. The parser is chapter 3's own function: it takes the bytes
+//! buffered so far and never touches the stream, so it cannot tell (and
+//! does not care) whether they came from a blocking read on a thread or an
+//! awaited read in a task.
+//!
+//! The stream is any `AsyncRead + AsyncWrite`: a `TcpStream` in the server,
+//! one end of a `tokio::io::duplex` pipe in the tests, which drive a
+//! connection with no socket at all and with tokio's clock paused.
+
+use std::future::Future;
+use std::io;
+
+use chapter03::{Method, Request, Response, StatusCode, Version, WriteOptions};
+use chapter03::{ParseError, Parsed, parse_request};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::{self, Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+use crate::log::RequestLog;
+use crate::server::Config;
+use crate::stats::Stats;
+
+/// How much room we make in the buffer before each read.
+const READ_CHUNK: usize = 8 * 1024;
+/// How much unread input we throw away before closing after an error, and
+/// for how long at most (see [`Connection::close_after_error`]).
+const MAX_DISCARD_BYTES: usize = 256 * 1024;
+const DISCARD_TIME: Duration = Duration::from_secs(1);
+/// The largest response buffer a connection keeps between requests. One
+/// large response (the picture) should not make an idle connection hold
+/// its size in memory until it closes.
+const KEPT_OUTPUT: usize = 64 * 1024;
+
+// ANCHOR: connection
+/// A client's connection: the stream, the bytes read from it that no
+/// request has used yet, and the deadline of the request being read.
+#[derive(Debug)]
+pub struct Connection<S> {
+    /// The client: a `TcpStream`, or a test's in-memory pipe.
+    stream: S,
+    /// Bytes read but not yet used by a request, oldest first. As in
+    /// chapter 3, one read may bring the end of one request and the start
+    /// of the next, so bytes must outlive the request they arrived with.
+    buffer: Vec<u8>,
+    /// A response being written. Kept from one response to the next so a
+    /// kept-alive connection does not allocate for each.
+    output: Vec<u8>,
+    /// When the request being read must be complete; `None` between
+    /// requests, when only the idle timeout applies.
+    deadline: Option<Instant>,
+    /// Who is at the other end, for the log.
+    peer: String,
+    /// Where a line per request goes.
+    log: RequestLog,
+}
+// ANCHOR_END: connection
+
+// ANCHOR: received
+/// What waiting for the client's next bytes gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Some bytes, now at the end of the buffer.
+    Bytes,
+    /// Nothing more will be read: the client closed its side, or no request
+    /// was under way and we stopped waiting for one (the idle timeout, or
+    /// the server is shutting down). The connection closes quietly.
+    Closed,
+    /// A request had started and did not arrive in full before its
+    /// deadline: it gets `408 Request Timeout`.
+    TooSlow,
+}
+// ANCHOR_END: received
+
+impl<S> Connection<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    /// Takes charge of `stream`; `peer` names the client in the log.
+    pub fn new(stream: S, peer: impl Into<String>) -> Connection<S> {
+        Connection {
+            stream,
+            buffer: Vec::new(),
+            output: Vec::new(),
+            deadline: None,
+            peer: peer.into(),
+            log: RequestLog::default(),
+        }
+    }
+
+    /// The same connection, logging its requests to `log` (a server's
+    /// shared log) instead of straight to stderr.
+    pub fn with_log(mut self, log: RequestLog) -> Connection<S> {
+        self.log = log;
+        self
+    }
+
+    /// The bytes buffered and not used by a request yet.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buffer
+    }
+
+    // ANCHOR: serve
+    // ANCHOR: serve_signature
+    /// Answers the client's requests in order with `handler` until the
+    /// connection should close: the client asked (`Connection: close`, or
+    /// HTTP/1.0 without keep-alive), a request was bad or too slow, the
+    /// client went quiet for `config.idle_timeout`, it closed, or the
+    /// server is shutting down.
+    pub async fn serve<H, F>(
+        mut self,
+        config: &Config,
+        handler: &H,
+        shutdown: &CancellationToken,
+        stats: &Stats,
+    ) -> io::Result<()>
+    where
+        H: Fn(Request) -> F,
+        F: Future<Output = Response>,
+    {
+        // ANCHOR_END: serve_signature
+        // exercise 7.3: The connection on the sans-IO parser
+        loop {
+            // Parse first, receive second: a pipelined request may already
+            // be in the buffer, and the client, waiting for our answer,
+            // would never send the bytes a read would wait for.
+            let request = match parse_request(&self.buffer, &config.limits) {
+                Ok(Parsed::Complete { request, consumed }) => {
+                    self.buffer.drain(..consumed);
+                    self.deadline = None;
+                    request
+                }
+                Ok(Parsed::Partial) => match self.receive(config, shutdown).await? {
+                    Received::Bytes => continue,
+                    Received::Closed => return Ok(()),
+                    Received::TooSlow => {
+                        let response = Response::error_page(
+                            StatusCode::RequestTimeout,
+                            "The request did not arrive in time.",
+                        );
+                        return self.send_closing(response, config).await;
+                    }
+                },
+                Err(error) => return self.answer_error(error, config).await,
+            };
+            // The handler takes the request by value (its future may live
+            // across awaits, so it cannot borrow from this loop); keep what
+            // the answer depends on first. The rules are chapter 3's
+            // (RFC 9112 section 9.3): 1.1 stays open unless either side
+            // says close, 1.0 closes unless the client says keep-alive.
+            let method = request.method;
+            let version = request.version;
+            let asks_to_close = request.headers.has_token("Connection", "close");
+            let asks_to_keep = request.headers.has_token("Connection", "keep-alive");
+            let line = format!("\"{} {} {}\"", method, request.target, version);
+            let mut response = {
+                let _in_flight = stats.request_started();
+                handler(request).await
+            };
+            let handler_closes = response
+                .header("Connection")
+                .is_some_and(|value| value.eq_ignore_ascii_case("close"));
+            // During a shutdown this is the connection's last answer.
+            let keep_alive = !handler_closes
+                && !shutdown.is_cancelled()
+                && match version {
+                    Version::Http11 => !asks_to_close,
+                    Version::Http10 => asks_to_keep && !asks_to_close,
+                };
+            response
+                .headers
+                .retain(|(name, _)| !name.eq_ignore_ascii_case("Connection"));
+            if !keep_alive {
+                response = response.with_header("Connection", "close");
+            } else if version == Version::Http10 {
+                response = response.with_header("Connection", "keep-alive");
+            }
+            self.log(&line, response.status);
+            self.send(response, method == Method::Head, config).await?;
+            if !keep_alive {
+                return self.close().await;
+            }
+        }
+        // end exercise
+    }
+    // ANCHOR_END: serve
+
+    // ANCHOR: receive
+    // ANCHOR: receive_signature
+    /// Reads what the client sent next onto the end of the buffer.
+    ///
+    /// Between requests (the buffer is empty) it waits at most
+    /// `config.idle_timeout`, and stops waiting as soon as `shutdown` is
+    /// cancelled. Once a request has started it waits until the request's
+    /// deadline, `config.request_timeout` after its first bytes, whatever
+    /// the shutdown: a request under way is allowed to arrive.
+    pub async fn receive(
+        &mut self,
+        config: &Config,
+        shutdown: &CancellationToken,
+    ) -> io::Result<Received> {
+        // ANCHOR_END: receive_signature
+        // exercise 7.2: Wait with a deadline
+        let idle = self.buffer.is_empty();
+        let give_up_at = if idle {
+            Instant::now() + config.idle_timeout
+        } else {
+            // Set once per request and never pushed back: a client that
+            // trickles a byte a second must not reset its own clock.
+            *self
+                .deadline
+                .get_or_insert_with(|| Instant::now() + config.request_timeout)
+        };
+        // `read_buf` appends to the Vec's spare capacity, so make room
+        // first (it would otherwise read a few bytes at a time).
+        if self.buffer.capacity() - self.buffer.len() < READ_CHUNK / 2 {
+            self.buffer.reserve(READ_CHUNK);
+        }
+        // A read that gives up at an instant: `timeout_at` wraps the read
+        // future, and if the instant comes first it drops the read, which
+        // cancels it. `read_buf` is cancel safe: cancelled, it has read
+        // nothing, so no byte is ever lost.
+        let read = time::timeout_at(give_up_at, self.stream.read_buf(&mut self.buffer));
+        let outcome = if idle {
+            // Whichever finishes first wins, and the other is dropped.
+            tokio::select! {
+                outcome = read => outcome,
+                () = shutdown.cancelled() => return Ok(Received::Closed),
+            }
+        } else {
+            read.await
+        };
+        match outcome {
+            Err(_elapsed) if idle => Ok(Received::Closed),
+            Err(_elapsed) => Ok(Received::TooSlow),
+            Ok(Ok(0)) => Ok(Received::Closed),
+            Ok(Ok(_)) => Ok(Received::Bytes),
+            // A reset means the client is gone; for us that is a close.
+            Ok(Err(error)) if error.kind() == io::ErrorKind::ConnectionReset => {
+                Ok(Received::Closed)
+            }
+            Ok(Err(error)) => Err(error),
+        }
+        // end exercise
+    }
+    // ANCHOR_END: receive
+
+    // ANCHOR: send
+    /// Writes `response` (only its head if `head_only`), stamped with the
+    /// current time and the server's name, giving up after
+    /// `config.write_timeout`.
+    pub async fn send(
+        &mut self,
+        response: Response,
+        head_only: bool,
+        config: &Config,
+    ) -> io::Result<()> {
+        // Chapter 3's `write_to` writes to any `std::io::Write`, and a Vec
+        // is one: the response is built in memory, then goes out in one
+        // awaited write. (A `Body::Reader` would be read whole into the
+        // Vec; this chapter's site has none. Chapter 8 streams files.)
+        self.output.clear();
+        response.write_to(
+            &mut self.output,
+            WriteOptions {
+                now: std::time::SystemTime::now(),
+                server: &config.server_name,
+                head_only,
+            },
+        )?;
+        let written = write_all_within(&mut self.stream, &self.output, config.write_timeout).await;
+        if self.output.capacity() > KEPT_OUTPUT {
+            self.output = Vec::new();
+        }
+        written
+    }
+    // ANCHOR_END: send
+
+    /// Ends the connection after a normal response: `shutdown` sends the
+    /// client an end of stream at once (a half-close); dropping the stream
+    /// when the task ends closes it.
+    async fn close(mut self) -> io::Result<()> {
+        self.stream.shutdown().await
+    }
+
+    // ANCHOR: answer_error
+    /// Answers a request the parser rejected, and closes: after a bad
+    /// request we cannot know where the next one would start.
+    async fn answer_error(self, error: ParseError, config: &Config) -> io::Result<()> {
+        eprintln!("{} bad request: {error}", self.peer);
+        let response = Response::error_page(error.status(), error.message());
+        self.send_closing(response, config).await
+    }
+
+    /// Sends an error response with `Connection: close`, then closes the
+    /// connection gently. Public for the accept loop's `503`.
+    pub async fn send_closing(mut self, response: Response, config: &Config) -> io::Result<()> {
+        let response = response.with_header("Connection", "close");
+        self.send(response, false, config).await?;
+        self.close_after_error().await
+    }
+
+    /// Reads and throws away what is left of a request we answered without
+    /// reading it all, for a moment, so that closing does not send the
+    /// client a reset that could destroy our answer (chapter 3 explains).
+    async fn close_after_error(mut self) -> io::Result<()> {
+        self.stream.shutdown().await?;
+        let give_up_at = Instant::now() + DISCARD_TIME;
+        let mut discarded = 0;
+        let mut sink = vec![0; READ_CHUNK];
+        while discarded < MAX_DISCARD_BYTES {
+            match time::timeout_at(give_up_at, self.stream.read(&mut sink)).await {
+                Ok(Ok(n)) if n > 0 => discarded += n,
+                // The client closed, went quiet, or broke: done.
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: answer_error
+
+    /// One line per request, to the log (see [`RequestLog`] for why not
+    /// straight to stderr).
+    fn log(&self, request_line: &str, status: StatusCode) {
+        let line = format!("{} {request_line} {}\n", self.peer, status.code());
+        self.log.write(line);
+    }
+}
+
+// ANCHOR: write_all_within
+// ANCHOR: write_all_within_signature
+/// Writes all of `bytes` to `stream` and flushes it, giving up after
+/// `timeout` with an error of kind `TimedOut`.
+async fn write_all_within<S>(stream: &mut S, bytes: &[u8], timeout: Duration) -> io::Result<()>
+where
+    S: AsyncWrite + Unpin,
+{
+    // ANCHOR_END: write_all_within_signature
+    // exercise 7.2: Wait with a deadline
+    // A client that never reads fills the socket's buffers, and then
+    // `write_all` waits forever: the timeout is what frees the task.
+    let write = async {
+        stream.write_all(bytes).await?;
+        stream.flush().await
+    };
+    match time::timeout(timeout, write).await {
+        Ok(written) => written,
+        Err(_elapsed) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the client did not take the response in time",
+        )),
+    }
+    // end exercise
+}
+// ANCHOR_END: write_all_within

@@ -1,0 +1,306 @@
+//! The accept loop: a task per connection, a limit, and an orderly
+//! shutdown.
+//!
+//! ```text
+//!  select! ─┬─ accept ──▶ a permit free? ─┬─ yes: spawn a task: serve the connection
+//!           │                             └─ no:  spawn a task: answer 503, close
+//!           └─ shutdown ──▶ stop accepting ──▶ idle connections close, requests
+//!                           in flight finish ──▶ wait for every task ──▶ return
+//! ```
+//!
+//! The shape is mini-redis's `server.rs`: a listener, a semaphore for the
+//! limit, a token for the shutdown and a tracker to wait for the tasks.
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chapter03::{Limits, Request, Response, StatusCode};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::connection::Connection;
+use crate::log::RequestLog;
+use crate::site;
+use crate::stats::Stats;
+
+// ANCHOR: config
+/// How long a kept-alive connection may wait for its next request. An idle
+/// connection costs a task and a few kilobytes now, not a thread, so this
+/// could be longer; it stays chapter 3's, so the two servers behave alike.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A started request (its head and its body) must arrive in full within
+/// this, or it gets `408`: the slowloris defence.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long writing one response may wait for the client to take it.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections served at once; one more is answered `503`. The
+/// limit is memory and file descriptors, no longer threads: each
+/// connection costs a socket and a task of a few kilobytes, so it can be
+/// far higher than chapter 5's 32 workers.
+pub const MAX_CONNECTIONS: usize = 10_000;
+/// The `Server` header of this chapter's responses.
+pub const SERVER_NAME: &str = "course-chapter07";
+
+/// Everything about a server that is not its handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// What the parser accepts (chapter 3's limits).
+    pub limits: Limits,
+    /// See [`IDLE_TIMEOUT`].
+    pub idle_timeout: Duration,
+    /// See [`REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
+    /// See [`WRITE_TIMEOUT`].
+    pub write_timeout: Duration,
+    /// See [`MAX_CONNECTIONS`].
+    pub max_connections: usize,
+    /// The value of the `Server` header.
+    pub server_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            limits: Limits::DEFAULT,
+            idle_timeout: IDLE_TIMEOUT,
+            request_timeout: REQUEST_TIMEOUT,
+            write_timeout: WRITE_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+            server_name: SERVER_NAME.to_string(),
+        }
+    }
+}
+// ANCHOR_END: config
+
+/// Serves this chapter's site (see [`site::route`]) with the default
+/// [`Config`], until `shutdown` is cancelled.
+pub async fn serve(listener: TcpListener, shutdown: CancellationToken) -> io::Result<()> {
+    let stats = Arc::new(Stats::default());
+    serve_with(listener, shutdown, &Config::default(), site::route, stats).await
+}
+
+// ANCHOR: serve
+/// Serves clients, a task per connection, answering every request with
+/// `handler`, until `shutdown` is cancelled; then lets the requests in
+/// flight finish and returns once every connection's task has ended.
+/// `stats` counts what it does (the caller can read it meanwhile).
+///
+/// The handler is any function that takes a [`Request`] and gives a future
+/// of a [`Response`]: an `async fn(Request) -> Response` is one. It may run
+/// on any of the runtime's threads and outlives this call's borrows, hence
+/// `Send + Sync + 'static`. As in chapter 3 it sees only complete, valid
+/// requests; the connection answers bad ones and adds `Date`, `Server`,
+/// `Content-Length` and `Connection`.
+pub async fn serve_with<H, F>(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    config: &Config,
+    handler: H,
+    stats: Arc<Stats>,
+) -> io::Result<()>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let (log, log_writer) = RequestLog::start();
+    let server = Server {
+        listener,
+        // Every task gets its own handle on what it shares: tasks are
+        // `'static`, they cannot borrow from this function.
+        handler: Arc::new(handler),
+        config: Arc::new(config.clone()),
+        permits: Arc::new(Semaphore::new(config.max_connections)),
+        tasks: TaskTracker::new(),
+        shutdown,
+        stats,
+        log,
+    };
+    server.stats.set_accepting(true);
+    server.accept_until_shutdown().await;
+    server.shut_down().await?;
+    // Every connection, and the server, have dropped their handle on the
+    // log: the writer writes what is left, then ends.
+    let _ = log_writer.await;
+    Ok(())
+}
+// ANCHOR_END: serve
+
+// ANCHOR: server
+/// A running server: what the accept loop needs, in one place, as
+/// mini-redis's `Listener` does.
+struct Server<H> {
+    /// Where clients connect.
+    listener: TcpListener,
+    /// The application, shared by every connection's task.
+    handler: Arc<H>,
+    /// The limits and timeouts, shared by every connection's task.
+    config: Arc<Config>,
+    /// One permit per connection that may be served at once.
+    permits: Arc<Semaphore>,
+    /// Every task this server spawned, so shutdown can wait for them.
+    tasks: TaskTracker,
+    /// Cancelled when the server must stop.
+    shutdown: CancellationToken,
+    /// The counters.
+    stats: Arc<Stats>,
+    /// The request log, shared by every connection.
+    log: RequestLog,
+}
+// ANCHOR_END: server
+
+impl<H, F> Server<H>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    // ANCHOR: accept
+    // ANCHOR: accept_signature
+    /// Accepts clients and spawns a task for each, until the shutdown.
+    async fn accept_until_shutdown(&self) {
+        // ANCHOR_END: accept_signature
+        // exercise 7.4: A task per connection
+        loop {
+            // Wait for a client or for the shutdown, whichever comes
+            // first. `accept` is cancel safe: dropped unfinished, it has
+            // accepted nobody, so no client is lost by choosing the
+            // shutdown.
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    // Concerns one client (it gave up in the backlog), or
+                    // the process is out of file descriptors for a
+                    // moment: go on.
+                    Err(error) => {
+                        eprintln!("accept failed: {error}");
+                        continue;
+                    }
+                },
+                () = self.shutdown.cancelled() => return,
+            };
+            let Some(permit) = self.admit() else {
+                self.tasks
+                    .spawn(answer_busy(stream, Arc::clone(&self.config)));
+                continue;
+            };
+            // The task owns everything it uses: clones of the `Arc`s and
+            // of the token. `spawn` returns at once, and the loop goes
+            // back to accepting while the task serves.
+            let handler = Arc::clone(&self.handler);
+            let config = Arc::clone(&self.config);
+            let shutdown = self.shutdown.clone();
+            let stats = Arc::clone(&self.stats);
+            let log = self.log.clone();
+            self.tasks.spawn(async move {
+                let _open = stats.connection_opened();
+                let connection = Connection::new(stream, peer.to_string()).with_log(log);
+                let served = connection
+                    .serve(&config, handler.as_ref(), &shutdown, &stats)
+                    .await;
+                if let Err(error) = served {
+                    eprintln!("{peer} connection failed: {error}");
+                }
+                // Dropped last: the permit frees a place for the next
+                // client only once this connection is really gone.
+                drop(permit);
+            });
+        }
+        // end exercise
+    }
+    // ANCHOR_END: accept
+
+    // ANCHOR: admit
+    // ANCHOR: admit_signature
+    /// A place for one more connection, if the limit allows: the permit
+    /// frees the place when it is dropped. `None` when every place is
+    /// taken.
+    fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        // ANCHOR_END: admit_signature
+        // exercise 7.5: Limit the connections
+        // `try_acquire_owned`, not `acquire_owned().await`: waiting for a
+        // place would leave the client in the backlog with no answer. An
+        // owned permit (from an `Arc<Semaphore>`) can move into the task.
+        match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_no_permit) => {
+                self.stats.count_rejected();
+                None
+            }
+        }
+        // end exercise
+    }
+    // ANCHOR_END: admit
+
+    // ANCHOR: shut_down
+    // ANCHOR: shut_down_signature
+    /// Stops accepting, and returns once every connection has ended.
+    async fn shut_down(self) -> io::Result<()> {
+        // ANCHOR_END: shut_down_signature
+        // exercise 7.6: Shut down gracefully
+        // 1. Stop accepting: dropping the listener closes its socket, so
+        //    the OS refuses new connections instead of queueing them for
+        //    nobody.
+        drop(self.listener);
+        self.stats.set_accepting(false);
+        // 2. The connections already know: the token is cancelled, so
+        //    those waiting for a next request close now, and those with a
+        //    request under way answer it with `Connection: close`.
+        // 3. Wait for every task. `close` says no task will be added, so
+        //    `wait` can finish: it ends when the last connection has.
+        self.tasks.close();
+        self.tasks.wait().await;
+        Ok(())
+        // end exercise
+    }
+    // ANCHOR_END: shut_down
+}
+
+// ANCHOR: answer_busy
+/// Answers `503 Service Unavailable` and closes, in a task of its own, so
+/// the accept loop never waits for this client.
+async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
+    // Retry-After (RFC 9110 section 10.2.3): come back in a second.
+    let response = Response::error_page(
+        StatusCode::ServiceUnavailable,
+        "The server is serving as many clients as it can. Try again in a moment.",
+    )
+    .with_header("Retry-After", "1");
+    let peer = stream
+        .peer_addr()
+        .map_or_else(|_| "?".to_string(), |addr| addr.to_string());
+    let connection = Connection::new(stream, peer);
+    if let Err(error) = connection.send_closing(response, &config).await {
+        eprintln!("503 failed: {error}");
+    }
+}
+// ANCHOR_END: answer_busy
+
+// ANCHOR: serve_blocking
+/// [`serve_with`] for code that is not async: builds a tokio runtime on
+/// the calling thread, takes a std listener, and blocks until the server
+/// has shut down. The stage tests start servers this way, in a thread.
+pub fn serve_blocking<H, F>(
+    listener: std::net::TcpListener,
+    shutdown: CancellationToken,
+    config: &Config,
+    handler: H,
+    stats: Arc<Stats>,
+) -> io::Result<()>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    // tokio waits for readiness itself, so its sockets must never block.
+    listener.set_nonblocking(true)?;
+    runtime.block_on(async {
+        let listener = TcpListener::from_std(listener)?;
+        serve_with(listener, shutdown, config, handler, stats).await
+    })
+}
+// ANCHOR_END: serve_blocking

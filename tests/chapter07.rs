@@ -1,0 +1,971 @@
+//! Stage tests of chapter 7, async.
+//!
+//! The same file tests the learner's crate (`cargo test -p chapter07`) and
+//! the reference solution (`cargo test -p chapter07-solution`): both name
+//! their library `chapter07`. Each test is named after the exercise it
+//! checks (`ex7_3_...` checks exercise 7.3).
+//!
+//! Two kinds of test:
+//!
+//! - **Over real sockets**: the server runs in a thread of its own, on a
+//!   tokio runtime it builds there ([`serve_blocking`]), and the test talks
+//!   to it with the harness's blocking clients. Concurrency is checked by
+//!   counting ([`Stats`]: open connections, requests in flight), never by
+//!   timing; a request the test wants held in progress waits at a gate the
+//!   test opens.
+//! - **Over an in-memory pipe, with tokio's clock paused**: a
+//!   [`Connection`] is driven through `tokio::io::duplex`, on a runtime
+//!   built with `start_paused(true)` ([`on_paused_clock`], what
+//!   `#[tokio::test(start_paused = true)]` does). A paused clock only moves when
+//!   every task is waiting, and then jumps straight to the next timer: a
+//!   test of a 5-second idle timeout takes no real time, and the time it
+//!   measures is exact, so it can be compared with `==`.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chapter07::{
+    CancellationToken, Config, Connection, Received, Request, Response, Stats, StatusCode, echo,
+    serve_blocking, site,
+};
+use harness::server::Outcome;
+use harness::suite::{Target, named, run_exercise};
+use harness::{Client, Exercise, Failure, TestServer, expect_header, expect_status, wait_until};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::time::Instant;
+
+/// How long a test waits for the server to reach a count. Generous: on a
+/// correct server the wait ends in milliseconds; this only bounds how long
+/// a wrong one takes to fail.
+const WAIT: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------------------
+// Helpers: servers on real sockets
+// ---------------------------------------------------------------------------
+
+/// A server under test, with its counters and its stop signal.
+struct Running {
+    server: TestServer,
+    stats: Arc<Stats>,
+    shutdown: CancellationToken,
+}
+
+/// Starts `handler` with `config` on `127.0.0.1:0`, on a runtime of its own
+/// in a thread of its own.
+fn start_with<H, F>(config: Config, handler: H) -> Running
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let listener = harness::bind_local();
+    let shutdown = CancellationToken::new();
+    let stats = Arc::new(Stats::default());
+    let (serve_shutdown, stop, serve_stats) =
+        (shutdown.clone(), shutdown.clone(), Arc::clone(&stats));
+    let server = TestServer::spawn(
+        listener,
+        move |listener| serve_blocking(listener, serve_shutdown, &config, handler, serve_stats),
+        move || stop.cancel(),
+    );
+    Running {
+        server,
+        stats,
+        shutdown,
+    }
+}
+
+/// Starts the site, where `/wait` waits until the test cancels `gate` (or
+/// for [`WAIT`] at most, so a failed test never leaves a task behind for
+/// long). A cancellation token makes a good gate: waiting for it is a
+/// future, and cancelling it is a plain call, from any thread.
+fn start_gated(config: Config, gate: &CancellationToken) -> Running {
+    let gate = gate.clone();
+    start_with(config, move |request: Request| {
+        let gate = gate.clone();
+        async move {
+            if request.path == "/wait" {
+                let _ = tokio::time::timeout(WAIT, gate.cancelled()).await;
+                Response::bytes(StatusCode::Ok, "text/plain", "waited\n")
+            } else {
+                site::route(request).await
+            }
+        }
+    })
+}
+
+/// Waits for `condition`, or fails the test saying what did not happen.
+/// Fails at once if the server stops meanwhile (a starter's `todo!()`),
+/// with its panic message.
+#[track_caller]
+fn wait_for(ex: Exercise, what: &str, running: &Running, mut condition: impl FnMut() -> bool) {
+    let mut ended = None;
+    let waited = wait_until(what, WAIT, || {
+        ended = explain_end_now(&running.server);
+        ended.is_some() || condition()
+    });
+    if let Some(why) = ended {
+        Failure::new(
+            ex,
+            format!("the server stopped while the test waited for {what}"),
+        )
+        .line("server", why)
+        .fail();
+    }
+    if let Err(why) = waited {
+        Failure::new(ex, format!("the server never got to {what}"))
+            .line("waited", why)
+            .line("counters", format!("{:?}", running.stats))
+            .fail();
+    }
+}
+
+/// What the server thread's end says, without waiting for it.
+fn explain_end_now(server: &TestServer) -> Option<String> {
+    match server.state().outcome() {
+        Outcome::Running => None,
+        Outcome::Returned => Some("serve returned".to_string()),
+        Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
+        Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
+    }
+}
+
+#[track_caller]
+fn expect_count(ex: Exercise, what: &str, got: usize, expected: usize, stats: &Stats) {
+    if got != expected {
+        Failure::new(ex, format!("{what}: expected {expected}, counted {got}"))
+            .line("counters", format!("{stats:?}"))
+            .fail();
+    }
+}
+
+fn request(path: &str, extra_headers: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra_headers}\r\n").into_bytes()
+}
+
+/// After shutdown, a new connection is refused, or at least never served.
+#[track_caller]
+fn expect_no_service(ex: Exercise, addr: SocketAddr) {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, harness::TIMEOUT) else {
+        return; // refused: what we expect
+    };
+    stream
+        .set_read_timeout(Some(harness::TIMEOUT))
+        .expect("set_read_timeout");
+    let _ = stream.write_all(&request("/", ""));
+    let mut got = Vec::new();
+    let _ = stream.read_to_end(&mut got);
+    if !got.is_empty() {
+        Failure::new(ex, "a connection made after shutdown was served")
+            .got(&got)
+            .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers: a connection over an in-memory pipe
+// ---------------------------------------------------------------------------
+
+/// Runs a test's async body on a runtime whose clock starts paused: what
+/// `#[tokio::test(start_paused = true)]` does, spelled out. Time only
+/// moves when every task waits for a timer, and then jumps to it.
+fn on_paused_clock<F: Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("a tokio runtime for the test")
+        .block_on(test)
+}
+
+/// Runs a test's async body on a runtime with a real clock.
+fn on_runtime<F: Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the test")
+        .block_on(test)
+}
+
+/// A configuration with round numbers, for the paused-clock tests.
+fn pipe_config() -> Config {
+    Config {
+        idle_timeout: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(10),
+        write_timeout: Duration::from_secs(10),
+        ..Config::default()
+    }
+}
+
+/// A connection over a pipe: the test's end, and the server's end wrapped
+/// in a [`Connection`]. `capacity` is how many bytes the pipe holds in each
+/// direction before a write must wait for the other end to read.
+fn pipe(capacity: usize) -> (DuplexStream, Connection<DuplexStream>) {
+    let (client, server) = tokio::io::duplex(capacity);
+    (client, Connection::new(server, "pipe"))
+}
+
+/// Serves a connection over a pipe in a task, with the site as handler.
+fn serve_over_pipe(
+    connection: Connection<DuplexStream>,
+    config: Config,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<io::Result<()>> {
+    tokio::spawn(async move {
+        let stats = Stats::default();
+        connection
+            .serve(&config, &site::route, &shutdown, &stats)
+            .await
+    })
+}
+
+/// Reads everything until the server ends the stream.
+async fn read_all(client: &mut DuplexStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    let _ = client.read_to_end(&mut got).await;
+    got
+}
+
+/// The status lines of the responses in `bytes`, in order. Knows just
+/// enough HTTP for the pipe tests: every response of the site has a
+/// Content-Length, and `head_only[i]` says that response `i` answers a
+/// HEAD, so no body follows its head.
+fn status_lines(mut bytes: &[u8], head_only: &[bool]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for &head in head_only {
+        let Some(end) = harness::http::head_end(bytes) else {
+            break;
+        };
+        let Ok(response) = harness::http::Response::parse_head(&bytes[..end]) else {
+            break;
+        };
+        let length = if head {
+            0
+        } else {
+            response.content_length().ok().flatten().unwrap_or(0)
+        };
+        lines.push(response.status_line.clone());
+        bytes = &bytes[(end + length).min(bytes.len())..];
+    }
+    lines
+}
+
+// ---------------------------------------------------------------------------
+// 7.1 Echo as tasks
+// ---------------------------------------------------------------------------
+
+/// Starts chapter 7's echo server, on a runtime of its own in a thread.
+fn start_echo() -> TestServer {
+    let listener = harness::bind_local();
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    TestServer::spawn(
+        listener,
+        move |listener| {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            listener.set_nonblocking(true)?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                echo::serve(listener, shutdown).await
+            })
+        },
+        move || stop.cancel(),
+    )
+}
+
+#[test]
+fn ex7_1_echoes_two_clients_at_once() {
+    let ex = harness::exercise("7.1");
+    let server = start_echo();
+    let mut first = server.connect(ex);
+    first.send(b"first\n");
+    let echoed = first.read_line();
+    if echoed != b"first\n" {
+        Failure::new(ex, "the echo came back different")
+            .sent(first.sent())
+            .expected_got(b"first\n", &echoed)
+            .fail();
+    }
+    // The first client is still connected. Chapter 1's server would make
+    // the second wait for it to finish; tasks serve both.
+    let mut second = server.connect(ex);
+    second.send(b"second\n");
+    let echoed = second.read_line();
+    if echoed != b"second\n" {
+        Failure::new(
+            ex,
+            "a second client was not echoed while the first was still connected",
+        )
+        .sent(second.sent())
+        .expected_got(b"second\n", &echoed)
+        .note("each client needs a task of its own: spawn one per accepted connection")
+        .fail();
+    }
+    // A large message, half-close, and everything comes back, then EOF.
+    // The echo fills the socket buffers while the message is still being
+    // written, so another thread writes while this one reads (chapter 1).
+    let message: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let mut writer_stream = first.stream().try_clone().expect("try_clone");
+    let to_send = message.clone();
+    let writer = std::thread::spawn(move || {
+        let written = writer_stream.write_all(&to_send);
+        let _ = writer_stream.shutdown(std::net::Shutdown::Write);
+        written
+    });
+    let echoed = first.read_to_end();
+    let _ = writer.join();
+    if echoed != message {
+        Failure::new(
+            ex,
+            "200,000 bytes, then a half-close, did not come back whole",
+        )
+        .line("expected", format!("{} bytes", message.len()))
+        .line("got", format!("{} bytes", echoed.len()))
+        .note("loop until read returns 0, and write_all what each read gave")
+        .fail();
+    }
+    server.assert_alive(ex);
+}
+
+#[test]
+fn ex7_1_echo_stops_on_shutdown_with_a_client_connected() {
+    let ex = harness::exercise("7.1");
+    let mut server = start_echo();
+    let mut client = server.connect(ex);
+    client.send(b"still here\n");
+    let echoed = client.read_line();
+    if echoed != b"still here\n" {
+        Failure::new(ex, "the echo came back different")
+            .sent(client.sent())
+            .expected_got(b"still here\n", &echoed)
+            .fail();
+    }
+    let outcome = server.stop();
+    if outcome != Outcome::Returned {
+        Failure::new(
+            ex,
+            "echo::serve did not return after the shutdown while a client was connected",
+        )
+        .line("outcome", format!("{outcome:?}"))
+        .note(
+            "select! between accept and shutdown.cancelled(), and between echo and it in each task",
+        )
+        .fail();
+    }
+    client.expect_closed("on shutdown the echo server closes its clients' connections");
+}
+
+// ---------------------------------------------------------------------------
+// 7.2 Wait with a deadline (paused clock, no socket)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_2_an_idle_wait_ends_after_the_idle_timeout() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.2");
+        let config = pipe_config();
+        let (_client, mut connection) = pipe(1024);
+        let started = Instant::now();
+        let received = connection
+            .receive(&config, &CancellationToken::new())
+            .await
+            .expect("receive on a pipe does not fail");
+        let waited = started.elapsed();
+        if received != Received::Closed || waited != config.idle_timeout {
+            Failure::new(
+                ex,
+                "with nothing to read and no request started, receive should give up after the idle timeout",
+            )
+            .line("expected", format!("Closed after {:?}", config.idle_timeout))
+            .line("got", format!("{received:?} after {waited:?} (tokio's paused clock)"))
+            .note("between requests, wrap the read in tokio::time::timeout_at(now + idle_timeout, ...)")
+            .fail();
+        }
+    })
+}
+
+#[test]
+fn ex7_2_a_trickling_request_gets_its_deadline_and_no_more() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.2");
+        let config = pipe_config();
+        let shutdown = CancellationToken::new();
+        let (mut client, mut connection) = pipe(1024);
+        client.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        let first = connection.receive(&config, &shutdown).await.unwrap();
+        if first != Received::Bytes {
+            Failure::new(ex, "receive should return Bytes when bytes arrive")
+                .sent(b"GET / HTTP/1.1\r\n")
+                .line("got", format!("{first:?}"))
+                .fail();
+        }
+        // The request has started. A client now sends one byte a second,
+        // forever: each byte would reset a read timeout, but not a deadline.
+        let trickle = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if client.write_all(b"a").await.is_err() {
+                    break;
+                }
+            }
+        });
+        let started = Instant::now();
+        let mut bytes = 0;
+        let last = loop {
+            match connection.receive(&config, &shutdown).await.unwrap() {
+                Received::Bytes if bytes < 100 => bytes += 1,
+                other => break other,
+            }
+        };
+        trickle.abort();
+        let waited = started.elapsed();
+        if last != Received::TooSlow || waited != config.request_timeout {
+            Failure::new(
+                ex,
+                "a request that trickles in a byte a second must be given up on at its deadline",
+            )
+            .line(
+                "expected",
+                format!(
+                    "TooSlow {:?} after the request started",
+                    config.request_timeout
+                ),
+            )
+            .line(
+                "got",
+                format!("{last:?} after {waited:?}, having received {bytes} more bytes"),
+            )
+            .note(
+                "set the deadline once per request (deadline.get_or_insert_with) and never move it",
+            )
+            .fail();
+        }
+    })
+}
+
+#[test]
+fn ex7_2_shutdown_ends_an_idle_wait_but_not_a_started_request() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.2");
+        let config = pipe_config();
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        let (_client, mut connection) = pipe(1024);
+        let started = Instant::now();
+        let idle = connection.receive(&config, &shutdown).await.unwrap();
+        if idle != Received::Closed || !started.elapsed().is_zero() {
+            Failure::new(
+                ex,
+                "during a shutdown, a connection waiting for its next request should stop waiting at once",
+            )
+            .line("expected", "Closed, at once")
+            .line("got", format!("{idle:?} after {:?}", started.elapsed()))
+            .note("when idle, race the read against shutdown.cancelled() with tokio::select!")
+            .fail();
+        }
+        // A request under way when the shutdown comes may still arrive.
+        let shutdown = CancellationToken::new();
+        let (mut client, mut connection) = pipe(1024);
+        client.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        let started = connection.receive(&config, &shutdown).await.unwrap();
+        shutdown.cancel();
+        let rest = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            client.write_all(b"Host: x\r\n\r\n").await.unwrap();
+            client
+        });
+        let finished = connection.receive(&config, &shutdown).await.unwrap();
+        let _client = rest.await.unwrap();
+        if started != Received::Bytes || finished != Received::Bytes {
+            Failure::new(
+                ex,
+                "during a shutdown, a request that has started should still be received",
+            )
+            .line(
+                "sent",
+                "GET / HTTP/1.1\\r\\n, then the shutdown, then 2 s later Host: x\\r\\n\\r\\n",
+            )
+            .line("expected", "Bytes, then Bytes")
+            .line("got", format!("{started:?}, then {finished:?}"))
+            .note("only the wait for a next request (an empty buffer) gives way to the shutdown")
+            .fail();
+        }
+    })
+}
+
+#[test]
+fn ex7_2_a_client_that_never_reads_is_given_up_on() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.2");
+        let config = pipe_config();
+        // The pipe holds 1 KiB; the response is 100 KiB; the client never reads.
+        let (_client, mut connection) = pipe(1024);
+        let response = Response::bytes(StatusCode::Ok, "text/plain", vec![b'x'; 100 * 1024]);
+        let started = Instant::now();
+        let sent = connection.send(response, false, &config).await;
+        let waited = started.elapsed();
+        let timed_out = matches!(&sent, Err(e) if e.kind() == io::ErrorKind::TimedOut);
+        if !timed_out || waited != config.write_timeout {
+            Failure::new(
+                ex,
+                "writing to a client that never reads must give up after the write timeout",
+            )
+            .line(
+                "expected",
+                format!("an error of kind TimedOut after {:?}", config.write_timeout),
+            )
+            .line("got", format!("{sent:?} after {waited:?}"))
+            .note("wrap write_all and flush in tokio::time::timeout(config.write_timeout, ...)")
+            .fail();
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------
+// 7.3 The connection on the sans-IO parser
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_3_passes_the_http_suite() {
+    let ex = harness::exercise("7.3");
+    let config = Config {
+        idle_timeout: Duration::from_millis(300),
+        ..Config::default()
+    };
+    let running = start_with(config, site::route);
+    let suite = named("http").expect("the harness has an http suite");
+    let target = Target::of(&running.server);
+    let mut failures = Vec::new();
+    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] {
+        if let Err(report) = run_exercise(&target, suite, exercise_id) {
+            failures.push(report);
+        }
+    }
+    if !failures.is_empty() {
+        Failure::new(ex, "chapter 3's http suite fails against the async server")
+            .note(failures.join("\n"))
+            .fail();
+    }
+}
+
+#[test]
+fn ex7_3_answers_pipelined_requests_in_order_over_a_pipe() {
+    on_runtime(async {
+        let ex = harness::exercise("7.3");
+        let (mut client, connection) = pipe(64 * 1024);
+        let served = serve_over_pipe(connection, pipe_config(), CancellationToken::new());
+        // Four requests in one write: the connection must answer each, in
+        // order, from its buffer, before it reads again.
+        let sent = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\
+                     GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n\
+                     HEAD / HTTP/1.1\r\nHost: x\r\n\r\n\
+                     GET /sleep?ms=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        client.write_all(sent).await.unwrap();
+        let got = tokio::time::timeout(harness::TIMEOUT, read_all(&mut client)).await;
+        let got = got.unwrap_or_default();
+        let lines = status_lines(&got, &[false, false, true, false]);
+        let expected = [
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 404 Not Found",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK",
+        ];
+        if lines != expected {
+            Failure::new(
+                ex,
+                "four pipelined requests should get four answers, in order, then the connection closes",
+            )
+            .sent(sent)
+            .line("expected", expected.join(", "))
+            .line("got", lines.join(", "))
+            .got(&got)
+            .fail();
+        }
+        let ended = tokio::time::timeout(harness::TIMEOUT, served).await;
+        if !matches!(ended, Ok(Ok(Ok(())))) {
+            Failure::new(
+                ex,
+                "after `Connection: close` was answered, Connection::serve should return Ok",
+            )
+            .line("got", format!("{ended:?}"))
+            .fail();
+        }
+    })
+}
+
+#[test]
+fn ex7_3_a_trickling_client_gets_408() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.3");
+        let config = pipe_config();
+        let (client, connection) = pipe(64 * 1024);
+        let served = serve_over_pipe(connection, config.clone(), CancellationToken::new());
+        let (mut reader, mut writer) = tokio::io::split(client);
+        let trickle = tokio::spawn(async move {
+            let head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+            for byte in head.iter().chain(std::iter::repeat(&b'a')) {
+                if writer.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let started = Instant::now();
+        let mut got = Vec::new();
+        let _ = reader.read_to_end(&mut got).await;
+        let waited = started.elapsed();
+        trickle.abort();
+        let head = harness::http::head_end(&got)
+            .and_then(|end| harness::http::Response::parse_head(&got[..end]).ok());
+        let closes = head
+            .as_ref()
+            .is_some_and(|r| r.header("Connection") == Some("close"));
+        let status = head.map(|r| r.status_line).unwrap_or_default();
+        if status != "HTTP/1.1 408 Request Timeout" || !closes || waited > config.request_timeout {
+            Failure::new(
+                ex,
+                "a client sending a byte a second should get 408 at the request's deadline, then a close",
+            )
+            .line(
+                "expected",
+                format!(
+                    "\"HTTP/1.1 408 Request Timeout\" with Connection: close within {:?}",
+                    config.request_timeout
+                ),
+            )
+            .line("after", format!("{waited:?} (tokio's paused clock)"))
+            .got(&got)
+            .note("receive gives TooSlow: answer it with a 408 error page through send_closing")
+            .fail();
+        }
+        let _ = served.await;
+    })
+}
+
+#[test]
+fn ex7_3_an_idle_keep_alive_connection_closes_after_the_idle_timeout() {
+    on_paused_clock(async {
+        let ex = harness::exercise("7.3");
+        let config = pipe_config();
+        let (mut client, connection) = pipe(64 * 1024);
+        let served = serve_over_pipe(connection, config.clone(), CancellationToken::new());
+        let sent = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        client.write_all(sent).await.unwrap();
+        // Read the one response (the home page), then nothing more comes.
+        let mut got = Vec::new();
+        let mut chunk = [0; 4096];
+        let head = loop {
+            let n = client.read(&mut chunk).await.unwrap_or(0);
+            got.extend_from_slice(&chunk[..n]);
+            if let Some(end) = harness::http::head_end(&got) {
+                break harness::http::Response::parse_head(&got[..end]).ok();
+            }
+            if n == 0 {
+                break None;
+            }
+        };
+        let Some(head) = head.filter(|r| r.status == 200 && r.header("Connection").is_none())
+        else {
+            Failure::new(
+                ex,
+                "GET / over HTTP/1.1 should get 200, and the connection kept alive",
+            )
+            .sent(sent)
+            .got(&got)
+            .fail();
+        };
+        let length = head.content_length().ok().flatten().unwrap_or(0);
+        let body_start = harness::http::head_end(&got).unwrap_or(0);
+        let mut body = got[body_start..].to_vec();
+        while body.len() < length {
+            let n = client.read(&mut chunk).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+        let answered = Instant::now();
+        let rest = read_all(&mut client).await;
+        let waited = answered.elapsed();
+        if !rest.is_empty() || waited != config.idle_timeout {
+            Failure::new(
+                ex,
+                "a kept-alive connection with no next request should close after the idle timeout",
+            )
+            .sent(sent)
+            .line(
+                "expected",
+                format!(
+                    "the end of the stream {:?} after the response",
+                    config.idle_timeout
+                ),
+            )
+            .line(
+                "got",
+                format!("{} more bytes, after {waited:?}", rest.len()),
+            )
+            .fail();
+        }
+        let _ = served.await;
+    })
+}
+
+// ---------------------------------------------------------------------------
+// 7.4 A task per connection
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_4_serves_a_connection_while_another_request_waits() {
+    let ex = harness::exercise("7.4");
+    let gate = CancellationToken::new();
+    let running = start_gated(Config::default(), &gate);
+    let stats = &running.stats;
+    let mut slow = running.server.connect(ex);
+    slow.send(&request("/wait", "Connection: close\r\n"));
+    wait_for(ex, "the /wait request in progress", &running, || {
+        stats.in_flight() == 1
+    });
+    let mut other = running.server.connect(ex);
+    other.send(&request("/", "Connection: close\r\n"));
+    let response = other.read_response();
+    expect_status(ex, &other, &response, "HTTP/1.1 200 OK");
+    gate.cancel();
+    let response = slow.read_response();
+    expect_status(ex, &slow, &response, "HTTP/1.1 200 OK");
+    expect_count(ex, "connections served", stats.connections(), 2, stats);
+    running.server.assert_alive(ex);
+}
+
+/// How many idle connections the test below holds: as many as the file
+/// descriptor limit allows (raised as far as the OS lets us), at most
+/// 2,000. Each costs two descriptors in this process: the client's socket
+/// and the server's.
+fn idle_connections_to_hold() -> usize {
+    // `increase_nofile_limit` raises the soft limit (the one that applies)
+    // towards the hard one, and returns the soft limit it got. On Windows
+    // there is no such limit, and it returns what we asked for.
+    let limit = rlimit::increase_nofile_limit(8192).unwrap_or(1024);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // Keep 200 descriptors for everything else the test process opens
+    // (other tests run in parallel threads).
+    (limit.saturating_sub(200) / 2).min(2_000)
+}
+
+#[test]
+fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
+    let ex = harness::exercise("7.4");
+    let held = idle_connections_to_hold();
+    if held < 1_000 {
+        Failure::new(
+            ex,
+            format!("this machine lets a process open too few files to hold 1,000 connections (room for {held})"),
+        )
+        .note("raise the limit (`ulimit -n 4096` on Linux and macOS) and run the test again")
+        .fail();
+    }
+    // Idle connections must stay open for the whole test.
+    let config = Config {
+        idle_timeout: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let running = start_with(config, site::route);
+    let stats = &running.stats;
+    let addr = running.server.addr();
+    let mut idle = Vec::with_capacity(held);
+    for number in 0..held {
+        match TcpStream::connect_timeout(&addr, harness::TIMEOUT) {
+            Ok(stream) => idle.push(stream),
+            Err(error) => {
+                let mut failure = Failure::new(
+                    ex,
+                    format!("could not open idle connection number {}", number + 1),
+                )
+                .line("error", error.to_string());
+                if let Some(why) = explain_end_now(&running.server) {
+                    failure = failure.line("server", why);
+                }
+                failure.fail();
+            }
+        }
+    }
+    wait_for(
+        ex,
+        &format!("{held} connections open at once"),
+        &running,
+        || stats.open() == held,
+    );
+    // Every one of them is served by a task waiting for its first request.
+    // A new client is still answered at once...
+    let mut client = running.server.connect(ex);
+    client.send(&request("/", "Connection: close\r\n"));
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    // ...and so are the idle ones, the first and the last opened.
+    for index in [0, held - 1] {
+        let stream = &mut idle[index];
+        stream
+            .set_read_timeout(Some(harness::TIMEOUT))
+            .expect("set_read_timeout");
+        let sent = request("/", "Connection: close\r\n");
+        let mut got = Vec::new();
+        let answered = stream.write_all(&sent).is_ok() && stream.read_to_end(&mut got).is_ok();
+        if !answered || !got.starts_with(b"HTTP/1.1 200 OK\r\n") {
+            Failure::new(
+                ex,
+                "a connection that waited among thousands was not served",
+            )
+            .sent(&sent)
+            .got(&got)
+            .line("counters", format!("{stats:?}"))
+            .fail();
+        }
+    }
+    if stats.peak_open() < held {
+        expect_count(ex, "peak open connections", stats.peak_open(), held, stats);
+    }
+    running.server.assert_alive(ex);
+}
+
+// ---------------------------------------------------------------------------
+// 7.5 Limit the connections
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_5_answers_503_over_the_connection_limit() {
+    let ex = harness::exercise("7.5");
+    let config = Config {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let running = start_with(config, site::route);
+    let stats = &running.stats;
+    let first = running.server.connect(ex);
+    let _second = running.server.connect(ex);
+    wait_for(ex, "two connections open", &running, || stats.open() == 2);
+    let mut third = running.server.connect(ex);
+    third.send(&request("/", ""));
+    let busy = third.read_response();
+    expect_status(ex, &third, &busy, "HTTP/1.1 503 Service Unavailable");
+    expect_header(ex, &third, &busy, "Retry-After", "1");
+    expect_header(ex, &third, &busy, "Connection", "close");
+    third.expect_closed("a 503 from a full server closes the connection");
+    expect_count(ex, "503 answers", stats.rejected(), 1, stats);
+    // A place frees up when a connection ends, and the next client is served.
+    drop(first);
+    wait_for(ex, "one connection open", &running, || stats.open() == 1);
+    let mut fourth = running.server.connect(ex);
+    fourth.send(&request("/", "Connection: close\r\n"));
+    let response = fourth.read_response();
+    expect_status(ex, &fourth, &response, "HTTP/1.1 200 OK");
+    running.server.assert_alive(ex);
+}
+
+// ---------------------------------------------------------------------------
+// 7.6 Shut down gracefully
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
+    let ex = harness::exercise("7.6");
+    let gate = CancellationToken::new();
+    let running = start_gated(Config::default(), &gate);
+    let stats = &running.stats;
+    let mut client = running.server.connect(ex);
+    client.send(&request("/wait", ""));
+    wait_for(ex, "the request in progress", &running, || {
+        stats.in_flight() == 1
+    });
+    running.shutdown.cancel();
+    wait_for(ex, "stop accepting connections", &running, || {
+        !stats.accepting()
+    });
+    expect_no_service(ex, running.server.addr());
+    if let Some(why) = explain_end_now(&running.server) {
+        Failure::new(ex, "serve ended while a request was still in flight")
+            .line("server", why)
+            .note("wait for every connection's task (TaskTracker::wait) before returning")
+            .fail();
+    }
+    // The request in flight still gets its answer, and it is the last one
+    // on this connection.
+    gate.cancel();
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Connection", "close");
+    client.expect_closed("the server closes the connection after its last answer");
+    let outcome = running.server.state().wait_for_end(WAIT);
+    if outcome != Outcome::Returned {
+        Failure::new(
+            ex,
+            "serve did not return once the request in flight was done",
+        )
+        .line("outcome", format!("{outcome:?}"))
+        .fail();
+    }
+}
+
+#[test]
+fn ex7_6_shutdown_closes_idle_keep_alive_connections() {
+    let ex = harness::exercise("7.6");
+    // Far longer than the client's own timeout: only the shutdown can close
+    // these connections in time.
+    let config = Config {
+        idle_timeout: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let mut running = start_with(config, site::route);
+    let mut clients: Vec<Client> = (0..3).map(|_| running.server.connect(ex)).collect();
+    for client in &mut clients {
+        client.send(&request("/", ""));
+        let response = client.read_response();
+        expect_status(ex, client, &response, "HTTP/1.1 200 OK");
+    }
+    let outcome = running.server.stop();
+    if outcome != Outcome::Returned {
+        Failure::new(
+            ex,
+            "serve did not return while kept-alive connections sat idle",
+        )
+        .line("outcome", format!("{outcome:?}"))
+        .note("a connection waiting for its next request must give way to the shutdown")
+        .fail();
+    }
+    for client in &mut clients {
+        client.expect_closed("shutdown closes idle kept-alive connections");
+    }
+    expect_count(
+        ex,
+        "open connections after serve returned",
+        running.stats.open(),
+        0,
+        &running.stats,
+    );
+}
+
+/// The binary itself: SIGTERM while a slow request is in flight lets the
+/// request finish, and the process exits with status 0.
+#[cfg(unix)]
+#[test]
+fn ex7_6_the_binary_stops_gracefully_on_sigterm() {
+    let ex = harness::exercise("7.6");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter07-solution").or(option_env!("CARGO_BIN_EXE_chapter07"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let mut server = harness::ChildProcess::start(ex, binary, &["--addr", "127.0.0.1:0"]);
+    let addr = server.wait_until_listening(WAIT);
+    let mut client = Client::connect(addr, ex);
+    client.send(&request("/sleep?ms=2000", ""));
+    server.wait_for_line("sleeping 2000 ms", WAIT);
+    server.terminate();
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Connection", "close");
+    server.expect_clean_exit(WAIT, "after SIGTERM the binary should exit with status 0");
+}

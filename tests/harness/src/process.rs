@@ -1,0 +1,130 @@
+//! A chapter's binary as a child process: started with piped output, read
+//! line by line with a deadline, stopped with a signal, and killed if the
+//! test ends first (a failed assertion included), so no server outlives its
+//! test.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use crate::failure::Failure;
+use crate::manifest::Exercise;
+use crate::wait::wait_until;
+
+/// The line every chapter's server prints once it accepts connections.
+const LISTENING: &str = "listening on http://";
+
+/// A running binary; killed and reaped when dropped.
+#[derive(Debug)]
+pub struct ChildProcess {
+    child: Child,
+    /// Lines of its stdout and stderr, as they come.
+    lines: Receiver<String>,
+    ex: Exercise,
+}
+
+impl ChildProcess {
+    /// Starts `binary` with `args`. Its stdout and stderr are read by two
+    /// threads into one channel, so a test can wait for a line with a
+    /// deadline; when the process exits its pipes close, and a wait for a
+    /// line it never printed fails at once instead of at the deadline.
+    pub fn start(ex: Exercise, binary: &str, args: &[&str]) -> ChildProcess {
+        let mut child = Command::new(binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| Failure::new(ex, format!("cannot start {binary}: {e}")).fail());
+        let (sender, lines) = mpsc::channel::<String>();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(output).lines().map_while(Result::ok) {
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        ChildProcess { child, lines, ex }
+    }
+
+    /// The operating system's id of the process.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `limit`) for a line that starts with `prefix`, and
+    /// returns it; earlier lines are skipped.
+    #[track_caller]
+    pub fn wait_for_line(&self, prefix: &str, limit: Duration) -> String {
+        loop {
+            match self.lines.recv_timeout(limit) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => continue,
+                Err(_) => Failure::new(self.ex, format!("the binary never printed `{prefix}...`"))
+                    .note("it exited first, or it stayed silent for too long")
+                    .fail(),
+            }
+        }
+    }
+
+    /// Waits (at most `limit`) for `listening on http://ADDR`, and returns
+    /// the address.
+    #[track_caller]
+    pub fn wait_until_listening(&self, limit: Duration) -> SocketAddr {
+        let line = self.wait_for_line(LISTENING, limit);
+        line[LISTENING.len()..].trim().parse().unwrap_or_else(|_| {
+            Failure::new(self.ex, "the listening line has no address in it")
+                .line("got", format!("{line:?}"))
+                .line("expected", format!("\"{LISTENING}127.0.0.1:PORT\""))
+                .fail()
+        })
+    }
+
+    /// Sends SIGTERM, as a service manager does to stop a program.
+    #[cfg(unix)]
+    #[track_caller]
+    pub fn terminate(&self) {
+        // std can kill a child (SIGKILL) but not send it another signal;
+        // the `kill` command can, and every Unix has it.
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.id().to_string()])
+            .status();
+        if !sent.is_ok_and(|status| status.success()) {
+            Failure::new(self.ex, "`kill -TERM` failed").fail();
+        }
+    }
+
+    /// Waits (at most `limit`) for the process to exit, and fails unless
+    /// it exits with status 0.
+    #[track_caller]
+    pub fn expect_clean_exit(&mut self, limit: Duration, why: &str) {
+        let mut status: Option<ExitStatus> = None;
+        let exited = wait_until("the binary to exit", limit, || {
+            status = self.child.try_wait().ok().flatten();
+            status.is_some()
+        });
+        match (exited, status) {
+            (Ok(()), Some(status)) if status.success() => {}
+            (_, status) => Failure::new(self.ex, why)
+                .line(
+                    "status",
+                    status.map_or("still running".to_string(), |s| s.to_string()),
+                )
+                .fail(),
+        }
+    }
+}
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

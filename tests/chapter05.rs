@@ -531,7 +531,7 @@ fn ex5_6_the_binary_stops_gracefully_on_sigterm() {
     let mut server =
         harness::ChildProcess::start(ex, binary, &["--addr", "127.0.0.1:0", "--workers", "2"]);
     let addr = server.wait_until_listening(WAIT);
-    let mut client = Client::connect(addr, ex);
+    let mut client = server.connect(addr);
     client.send(&request("/sleep?ms=2000", ""));
     server.wait_for_line("sleeping 2000 ms", WAIT);
     server.terminate();

@@ -3,12 +3,14 @@
 //! test ends first (a failed assertion included), so no server outlives its
 //! test.
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+use crate::client::Client;
 use crate::failure::Failure;
 use crate::manifest::Exercise;
 use crate::wait::wait_until;
@@ -22,8 +24,13 @@ pub struct ChildProcess {
     child: Child,
     /// Lines of its stdout and stderr, as they come.
     lines: Receiver<String>,
+    /// The lines taken so far, to show in a failure.
+    seen: RefCell<Vec<String>>,
     ex: Exercise,
 }
+
+/// How many of the binary's last lines a failure shows.
+const SHOWN_LINES: usize = 20;
 
 impl ChildProcess {
     /// Starts `binary` with `args`. Its stdout and stderr are read by two
@@ -33,6 +40,9 @@ impl ChildProcess {
     pub fn start(ex: Exercise, binary: &str, args: &[&str]) -> ChildProcess {
         let mut child = Command::new(binary)
             .args(args)
+            // A panic (a starter's todo!()) then prints two lines, not a
+            // backtrace: the failure shows the binary's last lines.
+            .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -51,7 +61,12 @@ impl ChildProcess {
                 }
             });
         }
-        ChildProcess { child, lines, ex }
+        ChildProcess {
+            child,
+            lines,
+            seen: RefCell::new(Vec::new()),
+            ex,
+        }
     }
 
     /// The operating system's id of the process.
@@ -65,12 +80,30 @@ impl ChildProcess {
     pub fn wait_for_line(&self, prefix: &str, limit: Duration) -> String {
         loop {
             match self.lines.recv_timeout(limit) {
-                Ok(line) if line.starts_with(prefix) => return line,
-                Ok(_) => continue,
+                Ok(line) => {
+                    self.seen.borrow_mut().push(line.clone());
+                    if line.starts_with(prefix) {
+                        return line;
+                    }
+                }
                 Err(_) => Failure::new(self.ex, format!("the binary never printed `{prefix}...`"))
-                    .note("it exited first, or it stayed silent for too long")
+                    .line("output", self.output())
+                    .note("it exited first (a panic, such as a todo!(), shows above), or it stayed silent for too long")
                     .fail(),
             }
+        }
+    }
+
+    /// The last lines the binary printed (stdout and stderr mixed), with
+    /// any that arrived but were not yet taken.
+    fn output(&self) -> String {
+        let mut seen = self.seen.borrow_mut();
+        seen.extend(self.lines.try_iter());
+        let start = seen.len().saturating_sub(SHOWN_LINES);
+        if seen.is_empty() {
+            "(nothing)".to_string()
+        } else {
+            seen[start..].join("\n")
         }
     }
 
@@ -85,6 +118,14 @@ impl ChildProcess {
                 .line("expected", format!("\"{LISTENING}127.0.0.1:PORT\""))
                 .fail()
         })
+    }
+
+    /// Connects to the binary at `addr`; a failure shows the binary's last
+    /// lines, which say why it is not there (often a panic).
+    #[track_caller]
+    pub fn connect(&self, addr: SocketAddr) -> Client {
+        Client::try_connect(addr, self.ex)
+            .unwrap_or_else(|failure| failure.line("output", self.output()).fail())
     }
 
     /// Sends SIGTERM, as a service manager does to stop a program.
@@ -117,6 +158,7 @@ impl ChildProcess {
                     "status",
                     status.map_or("still running".to_string(), |s| s.to_string()),
                 )
+                .line("output", self.output())
                 .fail(),
         }
     }

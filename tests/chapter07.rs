@@ -597,6 +597,61 @@ fn ex7_3_answers_pipelined_requests_in_order_over_a_pipe() {
     })
 }
 
+/// A handler that panics: that request gets `500` and the connection
+/// closes, but the connection's task ends normally, and the next
+/// connection is served as usual.
+#[test]
+fn ex7_3_a_panicking_handler_gets_500_and_the_next_client_is_served() {
+    on_runtime(async {
+        let ex = harness::exercise("7.3");
+        let (mut client, connection) = pipe(64 * 1024);
+        let served = serve_over_pipe(connection, pipe_config(), CancellationToken::new());
+        let sent = b"GET /panic HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        client.write_all(sent).await.unwrap();
+        let got = tokio::time::timeout(harness::TIMEOUT, read_all(&mut client)).await;
+        let got = got.unwrap_or_default();
+        let lines = status_lines(&got, &[false, false]);
+        if lines != ["HTTP/1.1 500 Internal Server Error"] {
+            Failure::new(
+                ex,
+                "a handler that panics should get one 500 answer with Connection: close, and nothing after it",
+            )
+            .sent(sent)
+            .line("expected", "HTTP/1.1 500 Internal Server Error, then the end of the stream")
+            .line("answers", lines.join(", "))
+            .got(&got)
+            .note("call the handler through call_handler, which turns a panic into a 500")
+            .fail();
+        }
+        let ended = tokio::time::timeout(harness::TIMEOUT, served).await;
+        if !matches!(ended, Ok(Ok(Ok(())))) {
+            Failure::new(
+                ex,
+                "after a handler panicked, Connection::serve should answer 500 and return Ok, not panic itself",
+            )
+            .line("got", format!("{ended:?}"))
+            .fail();
+        }
+        // The server lives on: another connection is served as usual.
+        let (mut client, connection) = pipe(64 * 1024);
+        let served = serve_over_pipe(connection, pipe_config(), CancellationToken::new());
+        let sent = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        client.write_all(sent).await.unwrap();
+        let got = tokio::time::timeout(harness::TIMEOUT, read_all(&mut client)).await;
+        let got = got.unwrap_or_default();
+        if status_lines(&got, &[false]) != ["HTTP/1.1 200 OK"] {
+            Failure::new(
+                ex,
+                "after a panic, the next connection should be served as usual",
+            )
+            .sent(sent)
+            .got(&got)
+            .fail();
+        }
+        let _ = tokio::time::timeout(harness::TIMEOUT, served).await;
+    })
+}
+
 #[test]
 fn ex7_3_a_trickling_client_gets_408() {
     on_paused_clock(async {

@@ -28,8 +28,11 @@
     unreachable_code
 )]
 
-use std::future::Future;
+use std::future::{self, Future};
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::pin;
+use std::task::Poll;
 
 use chapter03::{Method, Request, Response, StatusCode, Version, WriteOptions};
 use chapter03::{ParseError, Parsed, parse_request};
@@ -262,3 +265,50 @@ where
     )
 }
 // ANCHOR_END: write_all_within
+
+// ANCHOR: call_handler
+/// The handler's response to `request`, or a `500` if the handler panics.
+///
+/// Chapter 5 wrapped the call in `catch_unwind`. A future does its work
+/// when it is polled, not when it is created, so here each *poll* is
+/// wrapped too: `poll_fn` makes a future out of a closure that polls the
+/// handler's future inside `catch_unwind`. A panic then ends this request
+/// with a `500`; the connection's task, and every other task, carry on.
+/// Without this, the panic would end the connection's task, and the client
+/// would get no answer at all.
+///
+/// `AssertUnwindSafe` is sound for the same reason as in chapter 5: after
+/// a panic the handler's future is dropped, never polled again, so nothing
+/// it left half-done is looked at.
+async fn call_handler<H, F>(handler: &H, request: Request) -> Response
+where
+    H: Fn(Request) -> F,
+    F: Future<Output = Response>,
+{
+    // A closure may panic before it even returns its future.
+    let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(|| handler(request))) else {
+        return handler_panicked();
+    };
+    let mut answer = pin!(answer);
+    let polled = future::poll_fn(|cx| {
+        match panic::catch_unwind(AssertUnwindSafe(|| answer.as_mut().poll(cx))) {
+            Ok(Poll::Ready(response)) => Poll::Ready(Some(response)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(None),
+        }
+    });
+    polled.await.unwrap_or_else(handler_panicked)
+}
+
+/// The answer when the handler panicked. The panic message is on stderr
+/// already: the panic hook printed it, with the thread's name.
+fn handler_panicked() -> Response {
+    // Connection: close, as after every error of ours: after a bug,
+    // starting afresh on a new connection is the safe choice.
+    Response::error_page(
+        StatusCode::InternalServerError,
+        "The server failed while answering this request. It has not stopped: try again.",
+    )
+    .with_header("Connection", "close")
+}
+// ANCHOR_END: call_handler

@@ -1,7 +1,9 @@
-//! The site: chapter 3's page, picture and form, and a slow route.
+//! The site: chapter 3's page, picture and form, a slow route and a broken
+//! one.
 //!
 //! ```text
 //! GET or HEAD /sleep?ms=N   200 after waiting N ms (at most MAX_SLEEP): a slow request
+//! GET or HEAD /panic        the handler panics: the server answers 500 and lives on
 //! anything else             chapter 3's site (/, /picture.jpg, POST /, 404, 405)
 //! ```
 
@@ -23,7 +25,10 @@ pub async fn route(request: Request) -> Response {
     let readable = matches!(request.method, Method::Get | Method::Head);
     match request.path.as_str() {
         "/sleep" if readable => sleep(&request).await,
-        "/sleep" => method_not_allowed("GET, HEAD"),
+        "/panic" if readable => {
+            panic!("GET /panic: this handler panics on purpose, to show the server survives it")
+        }
+        "/sleep" | "/panic" => method_not_allowed("GET, HEAD"),
         _ => chapter03_route(&request),
     }
 }

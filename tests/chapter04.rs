@@ -19,7 +19,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -30,7 +30,7 @@ use chapter04::mime::content_type;
 use chapter04::range::{RangeAnswer, parse_range};
 use chapter04::resolve::{Refusal, Root, resolve};
 use chapter04::{Config, Shutdown};
-use harness::{Client, Exercise, Failure, Response, TestServer};
+use harness::{Client, Exercise, Failure, Response, TempDir, TestServer, expect_header};
 
 // ---------------------------------------------------------------------------
 // A temporary site, and a server for it
@@ -51,7 +51,8 @@ use harness::{Client, Exercise, Failure, Response, TestServer};
 ///       sub/inner.txt   "inner\n"
 /// ```
 struct Site {
-    base: PathBuf,
+    /// `base/`, removed with everything in it when the site is dropped.
+    base: TempDir,
     root: PathBuf,
     /// A marker that appears nowhere but in the secret files.
     secret: String,
@@ -61,16 +62,11 @@ const HELLO: &[u8] = b"Hello, file server!\n";
 
 impl Site {
     fn new() -> Site {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let base = TempDir::new("ch04");
+        let root = base.path().join("srv").join("site");
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let base = std::env::temp_dir().join(format!(
-            "course-ch04-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        let root = base.join("srv").join("site");
         // RandomState is seeded from the OS's randomness: std only, and a
         // different marker in every test run.
         let random = |salt: u64| {
@@ -86,7 +82,7 @@ impl Site {
         let site = Site { base, root, secret };
         fs::create_dir_all(site.root.join("sub")).expect("create the test root");
         for dir in ["srv/site2", "srv/outside"] {
-            fs::create_dir_all(site.base.join(dir)).expect("create a test folder");
+            fs::create_dir_all(site.base.path().join(dir)).expect("create a test folder");
         }
         for file in [
             "secret.txt",
@@ -94,7 +90,7 @@ impl Site {
             "srv/site2/secret.txt",
             "srv/outside/secret.txt",
         ] {
-            fs::write(site.base.join(file), format!("{}\n", site.secret))
+            fs::write(site.base.path().join(file), format!("{}\n", site.secret))
                 .expect("write a secret file");
         }
         site.write("hello.txt", HELLO);
@@ -128,13 +124,6 @@ impl Site {
             move |listener| chapter04::serve_with(listener, shutdown, &root, &config),
             move || stop.trigger(),
         )
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        // Best effort: a leftover folder in /tmp must not fail the test.
-        let _ = fs::remove_dir_all(&self.base);
     }
 }
 
@@ -189,22 +178,6 @@ fn expect_status(ex: Exercise, client: &Client, response: &Response, expected: u
         .line("head", harness::show::bytes(&response.head))
         .note(why)
         .fail();
-    }
-}
-
-#[track_caller]
-fn expect_header(ex: Exercise, client: &Client, response: &Response, name: &str, expected: &str) {
-    let got = response.header(name);
-    if got != Some(expected) {
-        let summary = match got {
-            None => format!("the response has no {name} header"),
-            Some(_) => format!("the {name} header is not the expected one"),
-        };
-        Failure::new(ex, summary)
-            .sent(client.sent())
-            .line("expected", format!("{name}: {expected}"))
-            .line("head", harness::show::bytes(&response.head))
-            .fail();
     }
 }
 
@@ -354,7 +327,7 @@ fn traversal_corpus(site: &Site) -> Vec<String> {
     corpus.push(format!("/{}", "A".repeat(4000)));
     corpus.push(format!("/{}secret.txt", "..%2f".repeat(60)));
     // The secret's real absolute path, sent as a URL path.
-    let absolute = site.base.join("srv").join("secret.txt");
+    let absolute = site.base.path().join("srv").join("secret.txt");
     corpus.push(format!("/{}", absolute.display()));
     corpus
 }
@@ -414,7 +387,7 @@ fn ex4_1_symlinks_out_of_the_root_are_refused() {
     use std::os::unix::fs::symlink;
     let ex = harness::exercise("4.1");
     let site = Site::new();
-    let outside = site.base.join("srv");
+    let outside = site.base.path().join("srv");
     symlink(
         outside.join("secret.txt"),
         site.root.join("link-to-secret.txt"),
@@ -422,7 +395,7 @@ fn ex4_1_symlinks_out_of_the_root_are_refused() {
     .unwrap();
     symlink(outside.join("outside"), site.root.join("link-to-outside")).unwrap();
     symlink("../../..", site.root.join("sub").join("link-up")).unwrap();
-    symlink(&site.base, site.root.join("link-to-base")).unwrap();
+    symlink(site.base.path(), site.root.join("link-to-base")).unwrap();
     let server = site.start();
     let corpus: Vec<String> = [
         "/link-to-secret.txt",

@@ -12,8 +12,8 @@
 //! progress until it says so, the handler waits at a [`Gate`] the test
 //! opens.
 
-use std::io::{self, Read};
-use std::net::{SocketAddr, TcpStream};
+use std::io;
+use std::net::TcpStream;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -21,7 +21,10 @@ use chapter05::server::serve_with_stats;
 use chapter05::{Config, Request, Response, Shutdown, Stats, StatusCode, site};
 use harness::server::Outcome;
 use harness::suite::{Target, named, run_exercise};
-use harness::{Client, Exercise, Failure, TestServer, expect_header, expect_status, wait_until};
+use harness::{
+    Client, Exercise, Failure, TestServer, expect_count, expect_header, expect_no_service,
+    expect_status,
+};
 
 /// How long a test waits for the server to reach a count. Generous: on a
 /// correct server the wait ends in milliseconds; this only bounds how long
@@ -104,55 +107,14 @@ fn pool_config(workers: usize, queue_len: usize) -> Config {
     }
 }
 
-/// Waits for `condition`, or fails the test saying what did not happen.
-/// Fails at once if the server stops meanwhile (a starter's `todo!()`),
-/// with its panic message.
+/// Waits for `condition` (a count the server reports), failing at once if
+/// the server stops meanwhile, and showing its counters if the count never
+/// comes.
 #[track_caller]
-fn wait_for(ex: Exercise, what: &str, running: &Running, mut condition: impl FnMut() -> bool) {
-    let mut ended = None;
-    let waited = wait_until(what, WAIT, || {
-        ended = running.server.state().explain_end_now();
-        ended.is_some() || condition()
-    });
-    if let Some(why) = ended {
-        Failure::new(
-            ex,
-            format!("the server stopped while the test waited for {what}"),
-        )
-        .line("server", why)
-        .fail();
-    }
-    if let Err(why) = waited {
-        Failure::new(ex, format!("the server never got to {what}"))
-            .line("waited", why)
-            .line("counters", format!("{:?}", running.stats))
-            .fail();
-    }
-}
-
-/// What the server thread's end says, without waiting for it.
-trait ExplainEndNow {
-    fn explain_end_now(&self) -> Option<String>;
-}
-
-impl ExplainEndNow for harness::server::ServerState {
-    fn explain_end_now(&self) -> Option<String> {
-        match self.outcome() {
-            Outcome::Running => None,
-            Outcome::Returned => Some("serve returned".to_string()),
-            Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
-            Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
-        }
-    }
-}
-
-#[track_caller]
-fn expect_count(ex: Exercise, what: &str, got: usize, expected: usize, stats: &Stats) {
-    if got != expected {
-        Failure::new(ex, format!("{what}: expected {expected}, counted {got}"))
-            .line("counters", format!("{stats:?}"))
-            .fail();
-    }
+fn wait_for(ex: Exercise, what: &str, running: &Running, condition: impl FnMut() -> bool) {
+    running
+        .server
+        .wait_for(ex, what, WAIT, condition, || format!("{:?}", running.stats));
 }
 
 fn request(path: &str, extra_headers: &str) -> Vec<u8> {
@@ -496,25 +458,6 @@ fn ex5_6_shutdown_closes_idle_keep_alive_connections() {
         .fail();
     }
     client.expect_closed("shutdown closes idle kept-alive connections");
-}
-
-/// After shutdown, a new connection is refused, or at least never served.
-#[track_caller]
-fn expect_no_service(ex: Exercise, addr: SocketAddr) {
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, harness::TIMEOUT) else {
-        return; // refused: what we expect
-    };
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("set_read_timeout");
-    let _ = io::Write::write_all(&mut stream, &request("/", ""));
-    let mut got = Vec::new();
-    let _ = stream.read_to_end(&mut got);
-    if !got.is_empty() {
-        Failure::new(ex, "a connection made after shutdown was served")
-            .got(&got)
-            .fail();
-    }
 }
 
 /// The binary itself: SIGTERM while a slow request is in flight lets the

@@ -15,12 +15,12 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use chapter01::time::rfc3339;
+use chapter01::time::{rfc3339, unix_now};
 use chapter03::{Limits, Parsed, parse_request};
 use chapter06::app::{Fault, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
 use chapter06::guestbook::{self, Entry, Guestbook, decode_entries, encode_entry};
@@ -29,7 +29,7 @@ use chapter06::router::Pattern;
 use chapter06::{
     Config, Folders, Html, Params, Redirect, Request, Response, Router, Shutdown, StatusCode,
 };
-use harness::{Exercise, Failure, TestServer};
+use harness::{Exercise, Failure, TempDir, TestServer};
 
 // ---------------------------------------------------------------------------
 // Helpers: requests, folders, a captured log, the app on a socket
@@ -50,40 +50,6 @@ fn body_text(response: &Response) -> String {
     match &response.body {
         chapter03::Body::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         other => panic!("expected a body in memory, got {other:?}"),
-    }
-}
-
-/// A fresh folder under the system's temporary folder, removed on drop
-/// (also when the test fails, since a panic unwinds through the drop).
-struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    fn new() -> TempDir {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "course-ch06-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        fs::create_dir_all(&path).expect("create the test's data folder");
-        TempDir { path }
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover folder in the temporary folder must not
-        // fail the test.
-        let _ = fs::remove_dir_all(&self.path);
     }
 }
 
@@ -649,7 +615,7 @@ fn ex6_2_handlers_return_anything_that_becomes_a_response() {
 #[test]
 fn ex6_2_the_home_page_links_to_everything_with_the_stylesheet() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     let home = get(&app, ex, "/");
     home.expect_status(ex, 200, "GET / is the home page")
@@ -668,16 +634,11 @@ fn ex6_2_the_home_page_links_to_everything_with_the_stylesheet() {
 #[test]
 fn ex6_2_time_is_now_in_rfc3339() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
-    let now = || {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64)
-    };
-    let before = rfc3339(now());
+    let before = rfc3339(unix_now());
     let time = get(&app, ex, "/time");
-    let after = rfc3339(now());
+    let after = rfc3339(unix_now());
     time.expect_status(ex, 200, "GET /time tells the time")
         .expect_header(ex, "Content-Type", "text/plain; charset=utf-8");
     let body = time.response.body_text();
@@ -700,7 +661,7 @@ fn ex6_2_time_is_now_in_rfc3339() {
 #[test]
 fn ex6_2_hello_greets_the_name_escaped() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     get(&app, ex, "/hello/Ada")
         .expect_status(ex, 200, "/hello/{name} greets anyone")
@@ -723,7 +684,7 @@ fn ex6_2_hello_greets_the_name_escaped() {
 #[test]
 fn ex6_2_unknown_paths_and_wrong_methods_over_http() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     get(&app, ex, "/no-such-page")
         .expect_status(ex, 404, "no route has this path")
@@ -749,7 +710,7 @@ fn ex6_2_unknown_paths_and_wrong_methods_over_http() {
 #[test]
 fn ex6_2_head_gets_the_get_headers_and_no_body() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     for target in ["/", "/hello/Ada", "/guestbook", "/static/style.css"] {
         let full = get(&app, ex, target);
@@ -776,7 +737,7 @@ fn ex6_2_head_gets_the_get_headers_and_no_body() {
 #[test]
 fn ex6_2_static_files_come_from_chapter_4() {
     let ex = harness::exercise("6.2");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     let css = get(&app, ex, "/static/style.css");
     css.expect_status(ex, 200, "the stylesheet every page uses")
@@ -866,7 +827,7 @@ fn ex6_3_logging_writes_one_line_around_the_next_step() {
 #[test]
 fn ex6_3_the_server_logs_every_request() {
     let ex = harness::exercise("6.3");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     get(&app, ex, "/time").expect_status(ex, 200, "GET /time");
     get(&app, ex, "/no-such-page").expect_status(ex, 404, "an unknown path");
@@ -934,7 +895,7 @@ fn ex6_4_any_text_round_trips_through_one_line() {
 #[test]
 fn ex6_4_entries_come_back_newest_first() {
     let ex = harness::exercise("6.4");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let book = Guestbook::open(data.path()).expect("open the guestbook");
     expect_entries(
         ex,
@@ -975,7 +936,7 @@ fn ex6_4_a_torn_last_line_is_skipped() {
     );
     // A guestbook opened on such a file cuts the torn line off, so that the
     // next entry starts on a line of its own.
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     fs::write(data.path().join(guestbook::FILE_NAME), &contents).expect("write the file");
     let book = Guestbook::open(data.path()).expect("open the guestbook");
     let next = entry(3, "Lin", "after the crash");
@@ -991,7 +952,7 @@ fn ex6_4_a_torn_last_line_is_skipped() {
 #[test]
 fn ex6_4_a_file_from_an_earlier_run_is_read() {
     let ex = harness::exercise("6.4");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let stored = entry(1_795_451_000, "Ada", "see you next run");
     {
         let book = Guestbook::open(data.path()).expect("open the guestbook");
@@ -1009,7 +970,7 @@ fn ex6_4_a_file_from_an_earlier_run_is_read() {
 #[test]
 fn ex6_4_entries_survive_a_restart() {
     let ex = harness::exercise("6.4");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let mut app = start(data.path());
     post(
         &app,
@@ -1088,7 +1049,7 @@ fn ex6_5_check_field_finds_empty_and_long_values() {
 #[test]
 fn ex6_5_the_guestbook_page_has_the_form() {
     let ex = harness::exercise("6.5");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     let page = get(&app, ex, "/guestbook");
     page.expect_status(ex, 200, "the guestbook page")
@@ -1111,7 +1072,7 @@ fn ex6_5_the_guestbook_page_has_the_form() {
 #[test]
 fn ex6_5_a_good_entry_is_stored_and_answered_with_303() {
     let ex = harness::exercise("6.5");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     post(
         &app,
@@ -1139,7 +1100,7 @@ fn ex6_5_a_good_entry_is_stored_and_answered_with_303() {
 #[test]
 fn ex6_5_entries_are_shown_escaped_and_newest_first() {
     let ex = harness::exercise("6.5");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     post(
         &app,
@@ -1173,7 +1134,7 @@ fn ex6_5_entries_are_shown_escaped_and_newest_first() {
 #[test]
 fn ex6_5_bad_entries_get_422_naming_the_field_and_store_nothing() {
     let ex = harness::exercise("6.5");
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     let long_name = "n".repeat(MAX_NAME_CHARS + 1);
     let long_message = "m".repeat(MAX_MESSAGE_CHARS + 1);
@@ -1235,28 +1196,28 @@ fn ex6_5_bad_entries_get_422_naming_the_field_and_store_nothing() {
 
 #[test]
 fn ex6_1_passes_the_app_suite() {
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     harness::suite::check_exercise(&app.server, "app", "6.1");
 }
 
 #[test]
 fn ex6_2_passes_the_app_suite() {
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     harness::suite::check_exercise(&app.server, "app", "6.2");
 }
 
 #[test]
 fn ex6_4_passes_the_app_suite() {
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     harness::suite::check_exercise(&app.server, "app", "6.4");
 }
 
 #[test]
 fn ex6_5_passes_the_app_suite() {
-    let data = TempDir::new();
+    let data = TempDir::new("ch06");
     let app = start(data.path());
     harness::suite::check_exercise(&app.server, "app", "6.5");
 }

@@ -22,7 +22,7 @@
 //!   measures is exact, so it can be compared with `==`.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,7 +32,10 @@ use chapter07::{
 };
 use harness::server::Outcome;
 use harness::suite::{Target, named, run_exercise};
-use harness::{Client, Exercise, Failure, TestServer, expect_header, expect_status, wait_until};
+use harness::{
+    Client, Exercise, Failure, TestServer, expect_count, expect_header, expect_no_service,
+    expect_status,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::time::Instant;
 
@@ -95,72 +98,18 @@ fn start_gated(config: Config, gate: &CancellationToken) -> Running {
     })
 }
 
-/// Waits for `condition`, or fails the test saying what did not happen.
-/// Fails at once if the server stops meanwhile (a starter's `todo!()`),
-/// with its panic message.
+/// Waits for `condition` (a count the server reports), failing at once if
+/// the server stops meanwhile, and showing its counters if the count never
+/// comes.
 #[track_caller]
-fn wait_for(ex: Exercise, what: &str, running: &Running, mut condition: impl FnMut() -> bool) {
-    let mut ended = None;
-    let waited = wait_until(what, WAIT, || {
-        ended = explain_end_now(&running.server);
-        ended.is_some() || condition()
-    });
-    if let Some(why) = ended {
-        Failure::new(
-            ex,
-            format!("the server stopped while the test waited for {what}"),
-        )
-        .line("server", why)
-        .fail();
-    }
-    if let Err(why) = waited {
-        Failure::new(ex, format!("the server never got to {what}"))
-            .line("waited", why)
-            .line("counters", format!("{:?}", running.stats))
-            .fail();
-    }
-}
-
-/// What the server thread's end says, without waiting for it.
-fn explain_end_now(server: &TestServer) -> Option<String> {
-    match server.state().outcome() {
-        Outcome::Running => None,
-        Outcome::Returned => Some("serve returned".to_string()),
-        Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
-        Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
-    }
-}
-
-#[track_caller]
-fn expect_count(ex: Exercise, what: &str, got: usize, expected: usize, stats: &Stats) {
-    if got != expected {
-        Failure::new(ex, format!("{what}: expected {expected}, counted {got}"))
-            .line("counters", format!("{stats:?}"))
-            .fail();
-    }
+fn wait_for(ex: Exercise, what: &str, running: &Running, condition: impl FnMut() -> bool) {
+    running
+        .server
+        .wait_for(ex, what, WAIT, condition, || format!("{:?}", running.stats));
 }
 
 fn request(path: &str, extra_headers: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra_headers}\r\n").into_bytes()
-}
-
-/// After shutdown, a new connection is refused, or at least never served.
-#[track_caller]
-fn expect_no_service(ex: Exercise, addr: SocketAddr) {
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, harness::TIMEOUT) else {
-        return; // refused: what we expect
-    };
-    stream
-        .set_read_timeout(Some(harness::TIMEOUT))
-        .expect("set_read_timeout");
-    let _ = stream.write_all(&request("/", ""));
-    let mut got = Vec::new();
-    let _ = stream.read_to_end(&mut got);
-    if !got.is_empty() {
-        Failure::new(ex, "a connection made after shutdown was served")
-            .got(&got)
-            .fail();
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -840,7 +789,7 @@ fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
                     format!("could not open idle connection number {}", number + 1),
                 )
                 .line("error", error.to_string());
-                if let Some(why) = explain_end_now(&running.server) {
+                if let Some(why) = running.server.state().end_now() {
                     failure = failure.line("server", why);
                 }
                 failure.fail();
@@ -940,7 +889,7 @@ fn ex7_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
         !stats.accepting()
     });
     expect_no_service(ex, running.server.addr());
-    if let Some(why) = explain_end_now(&running.server) {
+    if let Some(why) = running.server.state().end_now() {
         Failure::new(ex, "serve ended while a request was still in flight")
             .line("server", why)
             .note("wait for every connection's task (TaskTracker::wait) before returning")

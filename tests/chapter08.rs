@@ -15,11 +15,8 @@
 //! stop when asked. Each test that needs a guestbook gets a fresh data
 //! folder of its own, removed when the test ends.
 
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
@@ -29,46 +26,13 @@ use chapter06::app::{Fault, Form, Problem};
 use chapter08::db::{self, Entry, Guestbook, StorageError};
 use chapter08::{AppError, AppState, Folders};
 use harness::suite::Target;
-use harness::{Exercise, Failure, TestServer};
+use harness::{Exercise, Failure, TempDir, TestServer};
 use rusqlite::Connection;
 use tower::ServiceExt;
 
 // ---------------------------------------------------------------------------
 // Helpers: folders, entries, requests without a socket, the server on one
 // ---------------------------------------------------------------------------
-
-/// A fresh folder under the system's temporary folder, removed on drop
-/// (also when the test fails, since a panic unwinds through the drop).
-struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    fn new() -> TempDir {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let path = std::env::temp_dir().join(format!(
-            "course-ch08-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        fs::create_dir_all(&path).expect("create the test's data folder");
-        TempDir { path }
-    }
-
-    fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Best effort: a leftover folder must not fail the test.
-        let _ = fs::remove_dir_all(&self.path);
-    }
-}
 
 fn folders(data: &Path) -> Folders {
     Folders {
@@ -412,7 +376,7 @@ fn ex8_1_any_text_is_stored_as_it_is() {
 #[test]
 fn ex8_1_entries_live_in_the_file() {
     let ex = harness::exercise("8.1");
-    let data = TempDir::new();
+    let data = TempDir::new("ch08");
     {
         let guestbook = Guestbook::open(data.path()).unwrap_or_else(|error| {
             Failure::new(ex, "Guestbook::open failed on an empty folder")
@@ -707,7 +671,7 @@ fn ex8_3_a_storage_error_is_500_without_its_details() {
 fn ex8_4_each_page_has_its_route() {
     block_on(1, async {
         let ex = harness::exercise("8.4");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let router = chapter08::router(open_state(ex, data.path()));
         get(&router, "/")
             .await
@@ -746,7 +710,7 @@ fn ex8_4_each_page_has_its_route() {
 fn ex8_4_paths_without_a_route_get_the_html_404() {
     block_on(1, async {
         let ex = harness::exercise("8.4");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let router = chapter08::router(open_state(ex, data.path()));
         for path in [
             "/no-such-page",
@@ -773,7 +737,7 @@ fn ex8_4_paths_without_a_route_get_the_html_404() {
 fn ex8_4_a_wrong_method_gets_405_with_allow() {
     block_on(1, async {
         let ex = harness::exercise("8.4");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let router = chapter08::router(open_state(ex, data.path()));
         for (method, path, allow) in [
             ("POST", "/", "GET,HEAD"),
@@ -798,7 +762,7 @@ fn ex8_4_a_wrong_method_gets_405_with_allow() {
 fn ex8_5_hello_greets_the_decoded_name_escaped() {
     block_on(1, async {
         let ex = harness::exercise("8.5");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let router = chapter08::router(open_state(ex, data.path()));
         for (path, greeting) in [
             ("/hello/world", "Hello, world!"),
@@ -820,7 +784,7 @@ fn ex8_5_hello_greets_the_decoded_name_escaped() {
 fn ex8_5_a_good_entry_is_stored_and_answered_303() {
     block_on(1, async {
         let ex = harness::exercise("8.5");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let state = open_state(ex, data.path());
         let router = chapter08::router(state.clone());
         post_form(
@@ -868,7 +832,7 @@ fn ex8_5_a_good_entry_is_stored_and_answered_303() {
 fn ex8_5_bad_entries_get_422_and_are_not_stored() {
     block_on(1, async {
         let ex = harness::exercise("8.5");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let state = open_state(ex, data.path());
         let router = chapter08::router(state.clone());
         let long_name = format!("name={}&message=hi", "x".repeat(101));
@@ -912,7 +876,7 @@ fn ex8_5_bad_entries_get_422_and_are_not_stored() {
 fn ex8_5_a_body_that_is_not_a_form_gets_an_html_error() {
     block_on(1, async {
         let ex = harness::exercise("8.5");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let router = chapter08::router(open_state(ex, data.path()));
         call(
             router.clone(),
@@ -947,7 +911,7 @@ fn ex8_5_a_body_that_is_not_a_form_gets_an_html_error() {
 fn ex8_6_a_body_over_the_limit_gets_413() {
     block_on(1, async {
         let ex = harness::exercise("8.6");
-        let data = TempDir::new();
+        let data = TempDir::new("ch08");
         let state = open_state(ex, data.path());
         let app = chapter08::app(state.clone());
         let form = format!("name=Ada&message={}", "x".repeat(chapter08::MAX_BODY_BYTES));
@@ -971,7 +935,7 @@ fn ex8_6_a_body_over_the_limit_gets_413() {
 #[test]
 fn ex8_6_passes_chapter_6s_app_suite() {
     let ex = harness::exercise("8.6");
-    let data = TempDir::new();
+    let data = TempDir::new("ch08");
     let server = start(data.path());
     let suite = harness::suite::named("app").expect("the harness has the app suite");
     let target = Target::of(&server);
@@ -1010,7 +974,7 @@ fn ex8_6_passes_chapter_6s_app_suite() {
 #[test]
 fn ex8_6_entries_survive_a_restart() {
     let ex = harness::exercise("8.6");
-    let data = TempDir::new();
+    let data = TempDir::new("ch08");
     let mut server = start(data.path());
     let form = "name=Ada&message=Still+here+after+a+restart";
     let posted = exchange(
@@ -1058,7 +1022,7 @@ fn ex8_6_entries_survive_a_restart() {
 #[test]
 fn ex8_6_shutdown_closes_idle_connections_and_returns() {
     let ex = harness::exercise("8.6");
-    let data = TempDir::new();
+    let data = TempDir::new("ch08");
     let mut server = start(data.path());
     // A browser keeps its connection open after a response, waiting to
     // reuse it: graceful shutdown must not wait for it forever.

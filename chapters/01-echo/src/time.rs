@@ -67,7 +67,13 @@ pub fn rfc3339(unix_seconds: i64) -> String {
 
 /// The current time as an RFC 3339 timestamp in UTC, to the second.
 pub fn now_rfc3339() -> String {
-    let unix_seconds = match SystemTime::now().duration_since(UNIX_EPOCH) {
+    rfc3339(unix_now())
+}
+
+/// The current time in whole seconds since 1970-01-01 00:00:00 UTC. (Later
+/// chapters store it: chapter 6's guestbook stamps its entries with it.)
+pub fn unix_now() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
         // u64 seconds fit in i64 until the year 292 billion.
         Ok(since) => since.as_secs() as i64,
         // A clock set before 1970 is odd but possible. Round down, as
@@ -76,8 +82,7 @@ pub fn now_rfc3339() -> String {
             let before = before.duration();
             -(before.as_secs() as i64) - i64::from(before.subsec_nanos() > 0)
         }
-    };
-    rfc3339(unix_seconds)
+    }
 }
 // ANCHOR_END: rfc3339
 

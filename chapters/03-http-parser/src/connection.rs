@@ -95,6 +95,40 @@ pub enum Waited {
 }
 // ANCHOR_END: wait
 
+// ANCHOR: keep_alive
+/// What a request says about its connection, noted before the handler
+/// runs: whether the connection stays open after the answer depends on
+/// the request's version and `Connection` header, and on the answer.
+///
+/// Chapter 7's async connection applies the same rules with this type, so
+/// they are written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepAlive {
+    version: Version,
+    asks_to_close: bool,
+    asks_to_keep: bool,
+}
+
+impl KeepAlive {
+    /// Notes what `request` asks for.
+    pub fn of(request: &Request) -> KeepAlive {
+        todo!(
+            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+        )
+    }
+
+    /// Decides whether the connection stays open after `response`, says so
+    /// in the response's `Connection` header, and returns both. `closing`
+    /// is a reason of the server's own to close (a later chapter's
+    /// shutdown); a handler closes by answering `Connection: close`.
+    pub fn settle(self, mut response: Response, closing: bool) -> (Response, bool) {
+        todo!(
+            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+        )
+    }
+}
+// ANCHOR_END: keep_alive
+
 /// What waiting for more bytes gave.
 #[derive(Debug, PartialEq, Eq)]
 enum Received {

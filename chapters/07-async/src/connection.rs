@@ -34,7 +34,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::Poll;
 
-use chapter03::{Method, Request, Response, StatusCode, Version, WriteOptions};
+use chapter03::connection::KeepAlive;
+use chapter03::{Method, Request, Response, StatusCode, WriteOptions};
 use chapter03::{ParseError, Parsed, parse_request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{self, Duration, Instant};

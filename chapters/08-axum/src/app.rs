@@ -25,7 +25,6 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{FromRequest, Path, State};
@@ -34,7 +33,7 @@ use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::middleware::map_response;
 use axum::response::{Html, Redirect, Response};
 use axum::routing::{MethodRouter, get, get_service};
-use chapter01::time::now_rfc3339;
+use chapter01::time::{now_rfc3339, unix_now};
 use chapter06::app::{Form, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
@@ -208,12 +207,3 @@ async fn sign_guestbook(
     )
 }
 // ANCHOR_END: sign_guestbook
-
-/// Seconds since 1970-01-01 UTC (0 for a clock set before 1970).
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-        })
-}

@@ -86,6 +86,68 @@ pub enum Waited {
 }
 // ANCHOR_END: wait
 
+// ANCHOR: keep_alive
+/// What a request says about its connection, noted before the handler
+/// runs: whether the connection stays open after the answer depends on
+/// the request's version and `Connection` header, and on the answer.
+///
+/// Chapter 7's async connection applies the same rules with this type, so
+/// they are written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepAlive {
+    version: Version,
+    asks_to_close: bool,
+    asks_to_keep: bool,
+}
+
+impl KeepAlive {
+    /// Notes what `request` asks for.
+    pub fn of(request: &Request) -> KeepAlive {
+        // exercise 3.6: Keep the connection alive
+        KeepAlive {
+            version: request.version,
+            asks_to_close: request.headers.has_token("Connection", "close"),
+            asks_to_keep: request.headers.has_token("Connection", "keep-alive"),
+        }
+        // end exercise
+    }
+
+    /// Decides whether the connection stays open after `response`, says so
+    /// in the response's `Connection` header, and returns both. `closing`
+    /// is a reason of the server's own to close (a later chapter's
+    /// shutdown); a handler closes by answering `Connection: close`.
+    pub fn settle(self, mut response: Response, closing: bool) -> (Response, bool) {
+        // exercise 3.6: Keep the connection alive
+        // RFC 9112 section 9.3: HTTP/1.1 stays open unless either side
+        // says `Connection: close`; HTTP/1.0 closes unless the client
+        // says `Connection: keep-alive`.
+        let handler_closes = response
+            .header("Connection")
+            .is_some_and(|value| value.eq_ignore_ascii_case("close"));
+        let keep_alive = !handler_closes
+            && !closing
+            && match self.version {
+                Version::Http11 => !self.asks_to_close,
+                Version::Http10 => self.asks_to_keep && !self.asks_to_close,
+            };
+        response
+            .headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("Connection"));
+        if !keep_alive {
+            // The client must know the connection ends here (RFC 9112
+            // section 9.6), or it would send its next request into a
+            // closing socket.
+            response = response.with_header("Connection", "close");
+        } else if self.version == Version::Http10 {
+            // A 1.0 client assumes close unless told otherwise.
+            response = response.with_header("Connection", "keep-alive");
+        }
+        (response, keep_alive)
+        // end exercise
+    }
+}
+// ANCHOR_END: keep_alive
+
 /// What waiting for more bytes gave.
 #[derive(Debug, PartialEq, Eq)]
 enum Received {
@@ -170,32 +232,8 @@ impl Connection {
                 }
                 Err(error) => return self.answer_error(error, config),
             };
-            // RFC 9112 section 9.3: HTTP/1.1 stays open unless either side
-            // says `Connection: close`; HTTP/1.0 closes unless the client
-            // says `Connection: keep-alive`.
-            let asks_to_close = request.headers.has_token("Connection", "close");
-            let asks_to_keep = request.headers.has_token("Connection", "keep-alive");
-            let mut response = handler(&request);
-            let handler_closes = response
-                .header("Connection")
-                .is_some_and(|value| value.eq_ignore_ascii_case("close"));
-            let keep_alive = !handler_closes
-                && match request.version {
-                    Version::Http11 => !asks_to_close,
-                    Version::Http10 => asks_to_keep && !asks_to_close,
-                };
-            response
-                .headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case("Connection"));
-            if !keep_alive {
-                // The client must know the connection ends here (RFC 9112
-                // section 9.6), or it would send its next request into a
-                // closing socket.
-                response = response.with_header("Connection", "close");
-            } else if request.version == Version::Http10 {
-                // A 1.0 client assumes close unless told otherwise.
-                response = response.with_header("Connection", "keep-alive");
-            }
+            let rules = KeepAlive::of(&request);
+            let (response, keep_alive) = rules.settle(handler(&request), false);
             self.log(&request, response.status);
             self.send(response, request.method == Method::Head, config)?;
             if !keep_alive {

@@ -18,9 +18,8 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use chapter01::time::{now_rfc3339, rfc3339};
+use chapter01::time::{now_rfc3339, rfc3339, unix_now};
 use chapter02::form::{escape_html, parse_form};
 use chapter03::{Request, Response, StatusCode};
 use chapter04::resolve::resolve;
@@ -321,15 +320,6 @@ fn sign_guestbook(request: &Request, _: &Params, state: &AppState) -> Result<Red
     // end exercise
 }
 // ANCHOR_END: sign_guestbook
-
-/// Seconds since 1970-01-01 UTC (0 for a clock set before 1970).
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-        })
-}
 
 // ANCHOR: pages
 /// An HTML page with the site's stylesheet and navigation around `body`.

@@ -25,7 +25,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::Poll;
 
-use chapter03::{Method, Request, Response, StatusCode, Version, WriteOptions};
+use chapter03::connection::KeepAlive;
+use chapter03::{Method, Request, Response, StatusCode, WriteOptions};
 use chapter03::{ParseError, Parsed, parse_request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{self, Duration, Instant};
@@ -158,37 +159,18 @@ where
                 Err(error) => return self.answer_error(error, config).await,
             };
             // The handler takes the request by value (its future may live
-            // across awaits, so it cannot borrow from this loop); keep what
-            // the answer depends on first. The rules are chapter 3's
-            // (RFC 9112 section 9.3): 1.1 stays open unless either side
-            // says close, 1.0 closes unless the client says keep-alive.
+            // across awaits, so it cannot borrow from this loop); note what
+            // the answer depends on first. The keep-alive rules are chapter
+            // 3's, applied by its `KeepAlive`.
             let method = request.method;
-            let version = request.version;
-            let asks_to_close = request.headers.has_token("Connection", "close");
-            let asks_to_keep = request.headers.has_token("Connection", "keep-alive");
-            let line = format!("\"{} {} {}\"", method, request.target, version);
-            let mut response = {
+            let rules = KeepAlive::of(&request);
+            let line = format!("\"{} {} {}\"", method, request.target, request.version);
+            let response = {
                 let _in_flight = stats.request_started();
                 call_handler(handler, request).await
             };
-            let handler_closes = response
-                .header("Connection")
-                .is_some_and(|value| value.eq_ignore_ascii_case("close"));
             // During a shutdown this is the connection's last answer.
-            let keep_alive = !handler_closes
-                && !shutdown.is_cancelled()
-                && match version {
-                    Version::Http11 => !asks_to_close,
-                    Version::Http10 => asks_to_keep && !asks_to_close,
-                };
-            response
-                .headers
-                .retain(|(name, _)| !name.eq_ignore_ascii_case("Connection"));
-            if !keep_alive {
-                response = response.with_header("Connection", "close");
-            } else if version == Version::Http10 {
-                response = response.with_header("Connection", "keep-alive");
-            }
+            let (response, keep_alive) = rules.settle(response, shutdown.is_cancelled());
             self.log(&line, response.status);
             self.send(response, method == Method::Head, config).await?;
             if !keep_alive {

@@ -8,7 +8,8 @@
 //!   stops it.
 //! - [`client`] is a raw TCP client whose every read and write has a timeout,
 //!   so a wrong server fails a test instead of hanging it.
-//! - [`expect`] checks a response's status line and headers, failing with
+//! - [`expect`] checks a response's status line and headers, a count the
+//!   server reports, and that a stopped server serves nobody, failing with
 //!   a message that teaches.
 //! - [`http`] reads one whole HTTP response (status line, headers, body by
 //!   `Content-Length` or to EOF) without interpreting anything else.
@@ -19,6 +20,7 @@
 //! - [`suite`] holds black-box conformance suites (`http`, `app`): named checks
 //!   that talk to any server only through its socket, run by stage tests and
 //!   by `course probe`.
+//! - [`temp`] makes fresh folders that remove themselves ([`TempDir`]).
 //! - [`wait`] waits for a condition with a deadline ([`wait_until`]), so
 //!   tests never sleep to synchronise.
 //! - [`failure`] builds the failure text: what was sent, what was expected,
@@ -36,17 +38,19 @@ pub mod process;
 pub mod server;
 pub mod show;
 pub mod suite;
+pub mod temp;
 pub mod wait;
 
 use std::time::Duration;
 
 pub use client::Client;
-pub use expect::{expect_header, expect_status};
+pub use expect::{expect_count, expect_header, expect_no_service, expect_status};
 pub use failure::Failure;
 pub use http::Response;
 pub use manifest::{Exercise, exercise};
 pub use process::ChildProcess;
 pub use server::{TestServer, bind_local};
+pub use temp::TempDir;
 pub use wait::wait_until;
 
 /// How long any single read, write or connect in a test may wait.

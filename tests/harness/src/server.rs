@@ -73,6 +73,18 @@ impl ServerState {
         guard.clone()
     }
 
+    /// If the server thread has ended, a sentence saying how (returned,
+    /// failed, panicked, with the panic's message); `None` while it runs.
+    /// Does not wait.
+    pub fn end_now(&self) -> Option<String> {
+        match self.outcome() {
+            Outcome::Running => None,
+            Outcome::Returned => Some("serve returned".to_string()),
+            Outcome::Failed(e) => Some(format!("serve returned an error: {e}")),
+            Outcome::Panicked(m) => Some(format!("the server panicked: {m}")),
+        }
+    }
+
     /// If the server panicked or failed, a sentence saying so. A client calls
     /// this when its connection breaks: the break is usually the panic's
     /// consequence, and the panic message is what the learner needs.
@@ -161,6 +173,41 @@ impl TestServer {
             stop();
         }
         self.state.wait_for_end(TIMEOUT)
+    }
+
+    /// Waits (at most `limit`) for `condition`, which reads something the
+    /// server reports (a counter, say). Fails the test at once if the
+    /// server thread ends meanwhile (a starter's `todo!()`), with its panic
+    /// message, or at the deadline, with `progress()`: what the server did
+    /// get to, so the learner sees how far it came.
+    #[track_caller]
+    pub fn wait_for(
+        &self,
+        exercise: Exercise,
+        what: &str,
+        limit: Duration,
+        mut condition: impl FnMut() -> bool,
+        progress: impl FnOnce() -> String,
+    ) {
+        let mut ended = None;
+        let waited = crate::wait_until(what, limit, || {
+            ended = self.state.end_now();
+            ended.is_some() || condition()
+        });
+        if let Some(why) = ended {
+            crate::Failure::new(
+                exercise,
+                format!("the server stopped while the test waited for {what}"),
+            )
+            .line("server", why)
+            .fail();
+        }
+        if let Err(why) = waited {
+            crate::Failure::new(exercise, format!("the server never got to {what}"))
+                .line("waited", why)
+                .line("so far", progress())
+                .fail();
+        }
     }
 
     /// Fails the test if the server has panicked or failed so far, even when

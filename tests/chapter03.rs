@@ -18,10 +18,12 @@
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use chapter03::chunked::{ChunkedDecoder, MAX_CHUNK_LINE};
 use chapter03::parse::{
     Limits, MAX_BODY, MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST_LINE, ParseError, Parsed,
     parse_request,
 };
+use chapter03::reader::{KEPT_BUFFER, RequestReader, Step};
 use chapter03::response::{Body, Response as ServerResponse, StatusCode, WriteOptions, http_date};
 use chapter03::server::{Config, serve_with};
 use chapter03::target::decode_target;
@@ -226,7 +228,7 @@ macro_rules! parse_table {
     };
 }
 
-use Method::{Get, Head, Post};
+use Method::{Delete, Get, Head, Options, Patch, Post, Put};
 use Version::{Http10, Http11};
 
 /// A request line of exactly `length` bytes, CRLF included, then a Host.
@@ -292,9 +294,35 @@ parse_table! {
     ex3_1_rejects_a_control_character_in_the_target:
         b"GET /a\x01b HTTP/1.1\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::BadTarget, 400);
-    ex3_1_rejects_an_absolute_form_target:
-        b"GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n"
+    ex3_1_accepts_an_absolute_form_target:
+        b"GET http://a/x?y=1 HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Get, "http://a/x?y=1", Http11).path("/x").query(&[("y", "1")])
+            .headers(&[("Host", "a")]).done();
+    ex3_1_accepts_an_absolute_form_target_in_any_case_and_without_a_path:
+        b"GET HTTPS://Example.COM:8080 HTTP/1.1\r\nHost: b\r\n\r\n"
+        => complete(Get, "HTTPS://Example.COM:8080", Http11).path("/")
+            .headers(&[("Host", "b")]).done();
+    ex3_1_rejects_an_absolute_form_target_without_a_host:
+        b"GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_user_info_in_an_absolute_form_target:
+        b"GET http://user:secret@a/ HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_a_scheme_other_than_http:
+        b"GET ftp://a/ HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_an_authority_form_target:
+        b"GET a:80 HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_rejects_an_asterisk_target_on_get:
+        b"GET * HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::BadTarget, 400);
+    ex3_1_answers_501_to_options_asterisk:
+        b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"
+        => Expect::Error(ParseError::ServerWideOptionsNotImplemented, 501);
+    ex3_1_answers_501_to_connect:
+        b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n"
+        => Expect::Error(ParseError::ConnectNotImplemented, 501);
     ex3_1_rejects_a_malformed_version:
         b"GET / HTTP/1\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::BadVersion, 400);
@@ -304,8 +332,21 @@ parse_table! {
     ex3_1_rejects_a_cr_that_does_not_end_the_line:
         b"GET / HTTP/1.1\r\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::BadVersion, 400);
+    ex3_1_parses_delete:
+        b"DELETE /x HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Delete, "/x", Http11).headers(&[("Host", "a")]).done();
+    ex3_1_parses_put_with_its_body:
+        b"PUT /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi"
+        => complete(Put, "/x", Http11).headers(&[("Host", "a"), ("Content-Length", "2")])
+            .body(b"hi").done();
+    ex3_1_parses_patch_and_options:
+        b"PATCH /x HTTP/1.1\r\nHost: a\r\n\r\nOPTIONS /y HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Patch, "/x", Http11).headers(&[("Host", "a")]).consumed(30).done();
+    ex3_1_parses_options_on_a_path:
+        b"OPTIONS /y HTTP/1.1\r\nHost: a\r\n\r\n"
+        => complete(Options, "/y", Http11).headers(&[("Host", "a")]).done();
     ex3_1_answers_501_to_a_method_it_does_not_implement:
-        b"DELETE / HTTP/1.1\r\nHost: a\r\n\r\n"
+        b"BREW / HTTP/1.1\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::MethodNotImplemented, 501);
     ex3_1_answers_501_to_a_lowercase_get:
         b"get / HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -396,9 +437,9 @@ parse_table! {
     ex3_3_accepts_a_zero_content_length:
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
         => complete(Post, "/", Http11).headers(&[("Host", "a"), ("Content-Length", "0")]).done();
-    ex3_3_answers_411_to_a_post_without_content_length:
-        b"POST / HTTP/1.1\r\nHost: a\r\n\r\nmessage=hi"
-        => Expect::Error(ParseError::LengthRequired, 411);
+    ex3_3_gives_a_post_without_a_length_an_empty_body:
+        b"POST / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\n"
+        => complete(Post, "/", Http11).headers(&[("Host", "a")]).consumed(28).done();
     ex3_3_waits_for_a_body_at_the_limit:
         format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {MAX_BODY}\r\n\r\nstart")
         => Expect::Partial;
@@ -417,9 +458,30 @@ parse_table! {
     ex3_3_rejects_a_content_length_list:
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc"
         => Expect::Error(ParseError::BadContentLength, 400);
-    ex3_3_answers_501_to_transfer_encoding:
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
-        => Expect::Error(ParseError::TransferEncodingNotImplemented, 501);
+    ex3_3_rejects_transfer_encoding_with_content_length:
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+        => Expect::Error(ParseError::ContentLengthWithTransferEncoding, 400);
+    ex3_3_rejects_content_length_with_transfer_encoding_in_either_order:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+        => Expect::Error(ParseError::ContentLengthWithTransferEncoding, 400);
+    ex3_3_rejects_chunked_that_is_not_the_last_coding:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
+        => Expect::Error(ParseError::ChunkedNotLast, 400);
+    ex3_3_rejects_a_transfer_coding_without_chunked:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"
+        => Expect::Error(ParseError::ChunkedNotLast, 400);
+    ex3_3_rejects_chunked_twice:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+        => Expect::Error(ParseError::ChunkedNotLast, 400);
+    ex3_3_rejects_an_empty_transfer_encoding:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n"
+        => Expect::Error(ParseError::ChunkedNotLast, 400);
+    ex3_3_answers_501_to_a_coding_under_chunked:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+        => Expect::Error(ParseError::TransferCodingNotImplemented, 501);
+    ex3_3_rejects_transfer_encoding_in_http_1_0:
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        => Expect::Error(ParseError::TransferEncodingInHttp10, 400);
 
     // Exercise 3.4: the target, decoded.
     ex3_4_decodes_the_path:
@@ -446,6 +508,89 @@ parse_table! {
     ex3_4_rejects_a_path_that_decodes_to_invalid_utf8:
         b"GET /%FF HTTP/1.1\r\nHost: a\r\n\r\n"
         => Expect::Error(ParseError::TargetNotUtf8, 400);
+
+    // Exercise 3.7: chunked bodies.
+    ex3_7_decodes_a_chunked_body:
+        [CHUNKED_HEAD, b"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"].concat()
+        => chunked_post().body(b"hello, world").done();
+    ex3_7_accepts_chunked_in_any_case:
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+        => complete(Post, "/", Http11)
+            .headers(&[("Host", "a"), ("Transfer-Encoding", "Chunked")]).body(b"hi").done();
+    ex3_7_reads_hex_sizes_in_any_case_with_leading_zeros:
+        [CHUNKED_HEAD, b"00A\r\n0123456789\r\nb\r\nabcdefghijk\r\n0000\r\n\r\n"].concat()
+        => chunked_post().body(b"0123456789abcdefghijk").done();
+    ex3_7_ignores_chunk_extensions:
+        [CHUNKED_HEAD, b"5;name=value ; flag\r\nhello\r\n0 ;last\r\n\r\n"].concat()
+        => chunked_post().body(b"hello").done();
+    ex3_7_reads_and_drops_trailer_fields:
+        [CHUNKED_HEAD, b"2\r\nhi\r\n0\r\nChecksum: 1234\r\nX-Note: done\r\n\r\n"].concat()
+        => chunked_post().body(b"hi").done();
+    ex3_7_decodes_an_empty_chunked_body:
+        [CHUNKED_HEAD, b"0\r\n\r\n"].concat()
+        => chunked_post().done();
+    ex3_7_keeps_crlf_inside_chunk_data:
+        [CHUNKED_HEAD, b"4\r\n\r\n\r\n\r\n0\r\n\r\n"].concat()
+        => chunked_post().body(b"\r\n\r\n").done();
+    ex3_7_waits_for_the_last_chunk:
+        [CHUNKED_HEAD, b"5\r\nhello\r\n"].concat()
+        => Expect::Partial;
+    ex3_7_waits_for_the_end_of_the_trailer_section:
+        [CHUNKED_HEAD, b"0\r\nChecksum: 1\r\n"].concat()
+        => Expect::Partial;
+    ex3_7_leaves_the_next_request_alone:
+        [CHUNKED_HEAD, b"2\r\nhi\r\n0\r\n\r\n", PIPELINED_GET].concat()
+        => chunked_post().body(b"hi").consumed(CHUNKED_HEAD.len() + 12).done();
+    ex3_7_rejects_a_size_that_is_not_hex:
+        [CHUNKED_HEAD, b"5x\r\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::BadChunkSize, 400);
+    ex3_7_rejects_an_empty_size:
+        [CHUNKED_HEAD, b"\r\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::BadChunkSize, 400);
+    ex3_7_rejects_a_size_with_a_sign:
+        [CHUNKED_HEAD, b"+5\r\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::BadChunkSize, 400);
+    ex3_7_rejects_whitespace_after_a_size:
+        [CHUNKED_HEAD, b"5 \r\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::BadChunkSize, 400);
+    ex3_7_rejects_two_sizes:
+        [CHUNKED_HEAD, b"5 5\r\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::BadChunkSize, 400);
+    ex3_7_rejects_data_longer_than_its_size:
+        [CHUNKED_HEAD, b"5\r\nhello!\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::MissingChunkCrlf, 400);
+    ex3_7_rejects_a_bare_lf_after_the_size:
+        [CHUNKED_HEAD, b"5\nhello\r\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::MissingChunkCrlf, 400);
+    ex3_7_rejects_a_bare_lf_after_the_data:
+        [CHUNKED_HEAD, b"5\r\nhello\n0\r\n\r\n"].concat()
+        => Expect::Error(ParseError::MissingChunkCrlf, 400);
+    ex3_7_rejects_a_bare_lf_at_the_end:
+        [CHUNKED_HEAD, b"0\r\n\n"].concat()
+        => Expect::Error(ParseError::MissingChunkCrlf, 400);
+    ex3_7_rejects_a_trailer_that_is_not_a_field:
+        [CHUNKED_HEAD, b"0\r\nno colon here\r\n\r\n"].concat()
+        => Expect::Error(ParseError::MissingColon, 400);
+    ex3_7_answers_413_to_a_chunk_over_the_limit_before_its_data:
+        [CHUNKED_HEAD, format!("{:x}\r\nstart", MAX_BODY + 1).as_bytes()].concat()
+        => Expect::Error(ParseError::BodyTooLarge, 413);
+    ex3_7_answers_413_to_a_size_too_big_for_a_number:
+        [CHUNKED_HEAD, b"fffffffffffffffffffffffff\r\n"].concat()
+        => Expect::Error(ParseError::BodyTooLarge, 413);
+    ex3_7_rejects_a_chunk_size_line_over_the_limit:
+        [CHUNKED_HEAD, format!("5;{}\r\nhello\r\n0\r\n\r\n", "x".repeat(MAX_CHUNK_LINE)).as_bytes()].concat()
+        => Expect::Error(ParseError::ChunkLineTooLong, 400);
+    ex3_7_answers_431_to_trailers_over_the_limit:
+        [CHUNKED_HEAD, format!("0\r\nX: {}\r\n\r\n", "v".repeat(MAX_HEADER_BYTES)).as_bytes()].concat()
+        => Expect::Error(ParseError::TrailersTooLarge, 431);
+}
+
+/// The head of a chunked POST, for the rows of exercise 3.7.
+const CHUNKED_HEAD: &[u8] = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+/// The request [`CHUNKED_HEAD`] starts; the rows add its body.
+fn chunked_post() -> Want {
+    complete(Post, "/", Http11).headers(&[("Host", "a"), ("Transfer-Encoding", "chunked")])
 }
 
 /// What [`request_with_fields`] parses to.
@@ -523,12 +668,14 @@ fn consumed_of(result: &Result<Parsed, ParseError>) -> Option<usize> {
 /// a starter it stops at the first `todo!()` with its message, instead of
 /// letting proptest shrink hundreds of identical panics.
 fn check_property<S: Strategy>(
+    exercise_id: &str,
+    warm_up: &[u8],
     strategy: S,
     property: impl Fn(S::Value) -> Result<(), TestCaseError>,
 ) where
     S::Value: std::fmt::Debug,
 {
-    let _ = parse_request(GET_HOME, &Limits::DEFAULT);
+    let _ = parse_request(warm_up, &Limits::DEFAULT);
     let config = ProptestConfig {
         cases: 256,
         // Failures are printed; nothing is written next to the test file.
@@ -537,9 +684,9 @@ fn check_property<S: Strategy>(
     };
     let mut runner = proptest::test_runner::TestRunner::new(config);
     if let Err(failure) = runner.run(&strategy, property) {
-        Failure::new(harness::exercise("3.3"), "the parser broke a property")
+        Failure::new(harness::exercise(exercise_id), "the parser broke a property")
             .line("failure", failure.to_string())
-            .note("The parser must never panic, and never report consuming more bytes than it was given.")
+            .note("The parser must never panic, never report consuming more bytes than it was given, and give the same answer however the bytes are split.")
             .fail();
     }
 }
@@ -548,7 +695,7 @@ fn check_property<S: Strategy>(
 /// bytes than it was given.
 #[test]
 fn ex3_3_parser_survives_arbitrary_bytes() {
-    check_property(proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
+    check_property("3.3", GET_HOME, proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
         let result = parse_request(&bytes, &Limits::DEFAULT);
         if let Some(consumed) = consumed_of(&result) {
             prop_assert!(consumed <= bytes.len() && consumed > 0);
@@ -569,12 +716,15 @@ fn ex3_3_parser_survives_request_like_bytes() {
         Just(b"\n".to_vec()),
         Just(b"Host: a".to_vec()),
         Just(b"Content-Length: 3".to_vec()),
+        Just(b"Transfer-Encoding: chunked".to_vec()),
+        Just(b"0".to_vec()),
+        Just(b"a;x=y".to_vec()),
         Just(b":".to_vec()),
         Just(b" ".to_vec()),
         Just(b"%".to_vec()),
         proptest::collection::vec(any::<u8>(), 1..4),
     ];
-    check_property(proptest::collection::vec(piece, 0..40), |pieces| {
+    check_property("3.3", GET_HOME, proptest::collection::vec(piece, 0..40), |pieces| {
         let bytes = pieces.concat();
         let result = parse_request(&bytes, &Limits::DEFAULT);
         if let Some(consumed) = consumed_of(&result) {
@@ -592,6 +742,8 @@ fn ex3_3_a_valid_request_split_anywhere_parses_the_same() {
     let path = "/[a-z0-9%]{0,12}".prop_filter("valid encoding", |p| decode_target(p).is_ok());
     let body = proptest::collection::vec(any::<u8>(), 0..50);
     check_property(
+        "3.3",
+        GET_HOME,
         (path, body, any::<prop::sample::Index>()),
         |(path, body, split)| {
             let mut request = format!(
@@ -616,6 +768,208 @@ fn ex3_3_a_valid_request_split_anywhere_parses_the_same() {
             Ok(())
         },
     );
+}
+
+/// Chunks (sizes and data), with optional extensions and trailers, as a
+/// client would send them: `(chunk data, extension)` pairs, trailer lines.
+fn chunked_body_strategy() -> impl Strategy<Value = (Vec<(Vec<u8>, bool)>, Vec<String>)> {
+    let chunk = (proptest::collection::vec(any::<u8>(), 1..40), any::<bool>());
+    let trailer = "[A-Za-z-]{1,8}: [a-z0-9 ]{0,10}";
+    (
+        proptest::collection::vec(chunk, 0..8),
+        proptest::collection::vec(trailer, 0..3),
+    )
+}
+
+/// The wire form of [`chunked_body_strategy`]'s chunks and trailers.
+fn encode_chunked(chunks: &[(Vec<u8>, bool)], trailers: &[String]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for (data, extension) in chunks {
+        wire.extend_from_slice(format!("{:x}", data.len()).as_bytes());
+        if *extension {
+            wire.extend_from_slice(b";name=\"value\"");
+        }
+        wire.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(data);
+        wire.extend_from_slice(b"\r\n");
+    }
+    wire.extend_from_slice(b"0\r\n");
+    for trailer in trailers {
+        wire.extend_from_slice(trailer.as_bytes());
+        wire.extend_from_slice(b"\r\n");
+    }
+    wire.extend_from_slice(b"\r\n");
+    wire
+}
+
+/// A chunked body fed to one [`ChunkedDecoder`] in pieces of any sizes, the
+/// way reads deliver it, decodes to the same bytes as fed whole, uses
+/// exactly the body's bytes, and leaves what follows alone.
+#[test]
+fn ex3_7_a_chunked_body_fed_in_any_pieces_decodes_the_same() {
+    let warm_up = [CHUNKED_HEAD, b"0\r\n\r\n"].concat();
+    let cuts = proptest::collection::vec(any::<prop::sample::Index>(), 0..6);
+    check_property(
+        "3.7",
+        &warm_up,
+        (chunked_body_strategy(), cuts),
+        |((chunks, trailers), cuts)| {
+            let wire = encode_chunked(&chunks, &trailers);
+            let expected: Vec<u8> = chunks.iter().flat_map(|(data, _)| data.clone()).collect();
+            let mut input = wire.clone();
+            input.extend_from_slice(PIPELINED_GET);
+            // Cut the input at sorted points; each piece "arrives" after the
+            // previous one, and the decoder is fed everything not yet used.
+            let mut points: Vec<usize> = cuts.iter().map(|cut| cut.index(input.len())).collect();
+            points.push(input.len());
+            points.sort_unstable();
+            let mut decoder = ChunkedDecoder::new();
+            let mut buffer: Vec<u8> = Vec::new();
+            let mut arrived = 0;
+            let mut used_total = 0;
+            for point in points {
+                buffer.extend_from_slice(&input[arrived..point]);
+                arrived = point;
+                let used = decoder
+                    .feed(&buffer, &Limits::DEFAULT)
+                    .map_err(|error| TestCaseError::fail(format!("{error:?} at byte {point}")))?;
+                prop_assert!(used <= buffer.len());
+                buffer.drain(..used);
+                used_total += used;
+            }
+            prop_assert!(decoder.is_done(), "the whole body arrived but the decoder is not done");
+            prop_assert_eq!(used_total, wire.len(), "the decoder used other bytes than the body's");
+            prop_assert_eq!(&buffer[..], PIPELINED_GET, "what follows the body must be left");
+            prop_assert_eq!(decoder.into_body(), expected);
+            Ok(())
+        },
+    );
+}
+
+/// Decoded chunks count against the body limit together: two chunks of 6
+/// bytes are over a 10-byte limit, found at the second size line.
+#[test]
+fn ex3_7_answers_413_when_the_chunks_together_pass_the_limit() {
+    let limits = Limits {
+        max_body: 10,
+        ..Limits::DEFAULT
+    };
+    let input = [CHUNKED_HEAD, b"6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n"].concat();
+    check_row(
+        "ex3_7_answers_413_when_the_chunks_together_pass_the_limit",
+        &input,
+        Expect::Error(ParseError::BodyTooLarge, 413),
+        limits,
+    );
+    let at_the_limit = [CHUNKED_HEAD, b"6\r\nabcdef\r\n4\r\nghij\r\n0\r\n\r\n"].concat();
+    check_row(
+        "ex3_7_answers_413_when_the_chunks_together_pass_the_limit",
+        &at_the_limit,
+        chunked_post().body(b"abcdefghij").done(),
+        limits,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Exercise 3.6 without a socket: the request reader
+// ---------------------------------------------------------------------------
+
+/// Steps `reader` over `buffer` and fails unless it finds what `matches` accepts.
+#[track_caller]
+fn expect_step(
+    reader: &mut RequestReader,
+    buffer: &mut Vec<u8>,
+    what: &str,
+    matches: impl Fn(&Step) -> bool,
+) -> Step {
+    let sent = buffer.clone();
+    match reader.step(buffer, &Limits::DEFAULT) {
+        Ok(step) if matches(&step) => step,
+        other => Failure::new(
+            harness::exercise("3.6"),
+            "RequestReader::step gave another answer",
+        )
+        .sent(&sent)
+        .line("expected", what)
+        .line("got", format!("{other:?}"))
+        .fail(),
+    }
+}
+
+#[test]
+fn ex3_6_the_reader_asks_for_continue_then_reads_the_body() {
+    let mut reader = RequestReader::new();
+    let mut buffer =
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".to_vec();
+    expect_step(&mut reader, &mut buffer, "ContinueExpected: the client waits for 100", |step| {
+        matches!(step, Step::ContinueExpected)
+    });
+    let waiting = reader.head().map(|head| (head.method, head.path.clone()));
+    if waiting != Some((Post, "/".to_string())) || !buffer.is_empty() {
+        Failure::new(harness::exercise("3.6"), "after ContinueExpected, the head must be pending and gone from the buffer")
+            .line("head()", format!("{waiting:?}"))
+            .line("buffer left", harness::show::bytes(&buffer))
+            .fail();
+    }
+    expect_step(&mut reader, &mut buffer, "NeedMore: the body has not come", |step| {
+        matches!(step, Step::NeedMore)
+    });
+    buffer.extend_from_slice(b"hel");
+    expect_step(&mut reader, &mut buffer, "NeedMore: 3 of 5 body bytes", |step| {
+        matches!(step, Step::NeedMore)
+    });
+    buffer.extend_from_slice(b"lo");
+    buffer.extend_from_slice(GET_HOME);
+    expect_step(&mut reader, &mut buffer, "Request: the POST with body \"hello\"", |step| {
+        matches!(step, Step::Request(request) if request.body == b"hello")
+    });
+    expect_step(&mut reader, &mut buffer, "Request: the GET pipelined after it", |step| {
+        matches!(step, Step::Request(request) if request.method == Get)
+    });
+    assert!(buffer.is_empty(), "both requests were used whole");
+}
+
+#[test]
+fn ex3_6_the_reader_does_not_ask_for_continue_when_nothing_waits() {
+    let cases: [(&str, &[u8]); 3] = [
+        (
+            "HTTP/1.0 ignores Expect (RFC 9110 section 10.1.1)",
+            b"POST / HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+        ),
+        (
+            "a request without a body has nothing to wait for",
+            b"GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n",
+        ),
+        (
+            "the body already came with the head",
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nh",
+        ),
+    ];
+    for (why, input) in cases {
+        let mut reader = RequestReader::new();
+        let mut buffer = input.to_vec();
+        expect_step(&mut reader, &mut buffer, &format!("not ContinueExpected: {why}"), |step| {
+            !matches!(step, Step::ContinueExpected)
+        });
+    }
+}
+
+#[test]
+fn ex3_6_the_buffer_shrinks_back_after_a_large_request() {
+    let mut reader = RequestReader::new();
+    let body = vec![b'x'; MAX_BODY];
+    let mut buffer = format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {MAX_BODY}\r\n\r\n").into_bytes();
+    buffer.extend_from_slice(&body);
+    expect_step(&mut reader, &mut buffer, "Request: a 1 MiB POST", |step| {
+        matches!(step, Step::Request(request) if request.body.len() == MAX_BODY)
+    });
+    if buffer.capacity() > KEPT_BUFFER {
+        Failure::new(harness::exercise("3.6"), "after a 1 MiB request the connection's buffer still holds its megabyte")
+            .line("expected", format!("a capacity of at most KEPT_BUFFER, {KEPT_BUFFER} bytes"))
+            .line("got", format!("{} bytes", buffer.capacity()))
+            .note("A kept-alive connection may sit idle for seconds; ten thousand of them each keeping a megabyte is ten gigabytes. Shrink the buffer (Vec::shrink_to) once a request is out of it.")
+            .fail();
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -744,7 +1098,7 @@ fn start_with(config: Config) -> TestServer {
     let stop = shutdown.clone();
     TestServer::spawn(
         listener,
-        move |listener| serve_with(listener, shutdown, &config, chapter03::site::route),
+        move |listener| serve_with(listener, shutdown, &config, chapter03::site::Site),
         move || stop.trigger(),
     )
 }
@@ -1111,11 +1465,6 @@ fn ex3_2_answers_bad_headers_over_the_socket() {
 #[test]
 fn ex3_3_answers_bad_bodies_over_the_socket() {
     let ex = harness::exercise("3.3");
-    expect_rejected(
-        ex,
-        b"POST / HTTP/1.1\r\nHost: a\r\n\r\n",
-        "HTTP/1.1 411 Length Required",
-    );
     let huge = format!(
         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\n\r\nabc",
         MAX_BODY + 1
@@ -1126,11 +1475,227 @@ fn ex3_3_answers_bad_bodies_over_the_socket() {
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na",
         "HTTP/1.1 400 Bad Request",
     );
+    // Request smuggling: which of the two says where the body ends?
     expect_rejected(
         ex,
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "HTTP/1.1 400 Bad Request",
+    );
+    expect_rejected(
+        ex,
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         "HTTP/1.1 501 Not Implemented",
     );
+}
+
+#[test]
+fn ex3_3_serves_a_post_without_a_length_as_an_empty_form() {
+    let ex = harness::exercise("3.3");
+    let server = start();
+    let mut client = server.connect(ex);
+    // RFC 9112 section 6.3: neither Content-Length nor Transfer-Encoding
+    // means no body. The next request follows right after the head.
+    client.send(b"POST / HTTP/1.1\r\nHost: a\r\n\r\nGET /picture.jpg HTTP/1.1\r\nHost: a\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    if !response.body_text().contains("The form sent no fields.") {
+        Failure::new(ex, "a POST without a length is not answered as an empty form")
+            .sent(client.sent())
+            .line("expected", "the form page saying \"The form sent no fields.\"")
+            .line("got", response.body_text())
+            .fail();
+    }
+    let next = client.read_response();
+    expect_status(ex, &client, &next, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &next, "Content-Type", "image/jpeg");
+}
+
+/// A form, as `curl -T -` sends a body it reads from a pipe: chunked, in
+/// pieces, with CRLF after each.
+const CHUNKED_FORM: &[u8] = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\
+    Content-Type: application/x-www-form-urlencoded\r\n\r\n\
+    8\r\nmessage=\r\n5;piece=2\r\nHello\r\n6\r\n+again\r\n0\r\nX-Trailer: ignored\r\n\r\n";
+
+#[test]
+fn ex3_7_serves_a_chunked_form_sent_in_pieces() {
+    let ex = harness::exercise("3.7");
+    let server = start();
+    let mut client = server.connect(ex);
+    // Byte by byte: every piece of the framing arrives on its own.
+    client.send_byte_by_byte(CHUNKED_FORM);
+    client.send(GET_HOME);
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    if !response.body_text().contains("<dd>Hello again</dd>") {
+        Failure::new(ex, "the chunked form's message is not in the page")
+            .sent(client.sent())
+            .line("expected", "<dd>Hello again</dd>: the chunks message=, Hello and +again put together")
+            .line("got", response.body_text())
+            .fail();
+    }
+    // The connection goes on: the GET after the body is answered too.
+    let next = client.read_response();
+    expect_status(ex, &client, &next, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn ex3_7_answers_bad_chunked_bodies_over_the_socket() {
+    let ex = harness::exercise("3.7");
+    let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for body in ["zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n"] {
+        expect_rejected(ex, format!("{head}{body}").as_bytes(), "HTTP/1.1 400 Bad Request");
+    }
+    let huge = format!("{head}{:x}\r\nabc", MAX_BODY + 1);
+    expect_rejected(ex, huge.as_bytes(), "HTTP/1.1 413 Content Too Large");
+}
+
+/// The interim response a client waiting with `Expect: 100-continue` must
+/// get before it sends the body.
+const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+
+/// Reads the next response head and fails unless it is exactly `100 Continue`.
+#[track_caller]
+fn expect_continue(ex: Exercise, client: &mut Client, why: &str) {
+    let head = client.read_response_head();
+    if head.head != CONTINUE {
+        Failure::new(ex, "the client waited for 100 Continue and got something else")
+            .sent(client.sent())
+            .expected_got(CONTINUE, &head.head)
+            .note(why)
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_6_sends_100_continue_before_reading_the_body() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    // curl's upload of a form over 1 KiB: the head, then it waits.
+    client.send(
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n",
+    );
+    expect_continue(
+        ex,
+        &mut client,
+        "POST / reads its body, so the server must say 100 Continue and then wait for it (RFC 9110 section 10.1.1)",
+    );
+    client.send(b"message=hi");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    if !response.body_text().contains("<dd>hi</dd>") {
+        Failure::new(ex, "the body sent after 100 Continue did not reach the form")
+            .sent(client.sent())
+            .line("got", response.body_text())
+            .fail();
+    }
+    // And a chunked upload waits the same way (curl -T - does).
+    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    expect_continue(ex, &mut client, "a chunked upload announces a body too");
+    client.send(b"a\r\nmessage=ok\r\n0\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+}
+
+#[test]
+fn ex3_6_answers_at_once_when_the_body_cannot_change_the_answer() {
+    let ex = harness::exercise("3.6");
+    let cases = [
+        ("/missing", "HTTP/1.1 404 Not Found"),
+        ("/picture.jpg", "HTTP/1.1 405 Method Not Allowed"),
+    ];
+    for (path, status) in cases {
+        let server = start();
+        let mut client = server.connect(ex);
+        client.send(
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        let response = client.read_response();
+        if response.status_line != status {
+            Failure::new(ex, format!("POST {path} with Expect: 100-continue did not get its final answer at once"))
+                .sent(client.sent())
+                .line("expected", status)
+                .line("got", harness::show::bytes(&response.head))
+                .note("the site answers this path and method without reading a body (site::reads_body is false), so the answer comes now, instead of 100 Continue and an upload for nothing")
+                .fail();
+        }
+        expect_header(ex, &client, &response, "Connection", "close");
+        client.expect_closed("the client may still send the body it announced, so after an early answer the connection ends");
+    }
+}
+
+#[test]
+fn ex3_6_answers_413_at_once_to_an_announced_body_over_the_limit() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(
+        format!(
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+            MAX_BODY + 1
+        )
+        .as_bytes(),
+    );
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 413 Content Too Large");
+    client.expect_closed("after an error response the server closes the connection");
+}
+
+#[test]
+fn ex3_6_ignores_expect_from_an_http_1_0_client() {
+    let ex = harness::exercise("3.6");
+    let server = start();
+    let mut client = server.connect(ex);
+    client.send(b"POST / HTTP/1.0\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    client.send(b"message=hi");
+    let response = client.read_response();
+    if response.status_line != "HTTP/1.1 200 OK" {
+        Failure::new(ex, "an HTTP/1.0 request with Expect did not get its answer first")
+            .sent(client.sent())
+            .line("expected", "HTTP/1.1 200 OK, with no 100 Continue before it")
+            .line("got", harness::show::bytes(&response.head))
+            .note("an HTTP/1.0 client does not know 100 Continue: a server MUST ignore its Expect (RFC 9110 section 10.1.1)")
+            .fail();
+    }
+}
+
+#[test]
+fn ex3_1_serves_an_absolute_form_target() {
+    let ex = harness::exercise("3.1");
+    let server = start();
+    let mut client = server.connect(ex);
+    // What `curl --request-target http://127.0.0.1/picture.jpg` sends.
+    client.send(b"GET http://127.0.0.1/picture.jpg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    expect_header(ex, &client, &response, "Content-Type", "image/jpeg");
+}
+
+#[test]
+fn ex3_1_answers_other_methods_with_405_and_allow() {
+    let ex = harness::exercise("3.1");
+    let server = start();
+    let cases = [
+        ("DELETE", "/", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD, POST")),
+        ("PUT", "/picture.jpg", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD")),
+        ("OPTIONS", "/", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD, POST")),
+        ("PATCH", "/missing", "HTTP/1.1 404 Not Found", None),
+    ];
+    let mut client = server.connect(ex);
+    for (method, path, status, allow) in cases {
+        client.send(format!("{method} {path} HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").as_bytes());
+        let response = client.read_response();
+        expect_status(ex, &client, &response, status);
+        if let Some(allow) = allow {
+            expect_header(ex, &client, &response, "Allow", allow);
+        }
+    }
+    drop(client);
+    expect_rejected(ex, b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", "HTTP/1.1 501 Not Implemented");
+    expect_rejected(ex, b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 501 Not Implemented");
 }
 
 #[test]
@@ -1212,4 +1777,9 @@ fn ex3_5_passes_the_http_suite_checks_of_3_5() {
 #[test]
 fn ex3_6_passes_the_http_suite_checks_of_3_6() {
     harness::suite::check_exercise(&start(), "http", "3.6");
+}
+
+#[test]
+fn ex3_7_passes_the_http_suite_checks_of_3_7() {
+    harness::suite::check_exercise(&start(), "http", "3.7");
 }

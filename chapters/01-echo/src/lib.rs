@@ -13,6 +13,9 @@
 //!   timestamp) and [`time::serve_time`], a service that answers `TIME`.
 //! - [`shutdown`]: a flag plus a wake-up connection, which stops a blocking
 //!   accept loop from another thread.
+//! - [`backoff`]: what an accept loop does when accept fails: try again at
+//!   once, or, out of file descriptors, pause a little longer each time
+//!   instead of spinning. Every later chapter's accept loop uses it.
 //!
 //! `main.rs` only reads the command line, binds the address and calls these
 //! functions. Every module is public so that the stage tests in
@@ -23,6 +26,7 @@
 //! terminal, `cargo run -p chapter01 -- client hello` or
 //! `nc 127.0.0.1 7878`.
 
+pub mod backoff;
 pub mod client;
 pub mod server;
 pub mod shutdown;

@@ -17,6 +17,7 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
+use crate::backoff::AcceptBackoff;
 use crate::shutdown::Shutdown;
 
 // ANCHOR: echo

@@ -29,6 +29,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::backoff::AcceptBackoff;
 use crate::shutdown::Shutdown;
 
 const SECONDS_PER_DAY: i64 = 24 * 60 * 60;
@@ -90,14 +91,18 @@ pub fn unix_now() -> i64 {
 /// Accepts clients one after another and answers their commands, until
 /// `shutdown` is triggered: the same loop as the echo server's `serve`.
 pub fn serve_time(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
+    let mut backoff = AcceptBackoff::new();
     for accepted in listener.incoming() {
         if shutdown.is_requested() {
             break;
         }
         let stream = match accepted {
-            Ok(stream) => stream,
+            Ok(stream) => {
+                backoff.after_success();
+                stream
+            }
             Err(e) => {
-                eprintln!("could not accept a client: {e}");
+                backoff.wait_after(&e);
                 continue;
             }
         };

@@ -59,8 +59,6 @@ pub enum StatusCode {
     MethodNotAllowed,
     /// 408: the request did not arrive in time.
     RequestTimeout,
-    /// 411: a body without `Content-Length`, so we cannot tell where it ends.
-    LengthRequired,
     /// 412: a precondition (`If-Match`, `If-Unmodified-Since`) is false.
     PreconditionFailed,
     /// 413: the body is larger than we accept.
@@ -76,7 +74,8 @@ pub enum StatusCode {
     RequestHeaderFieldsTooLarge,
     /// 500: the server failed; not the client's fault.
     InternalServerError,
-    /// 501: the server does not implement this (a method, chunked bodies).
+    /// 501: the server does not implement this (a method, a transfer
+    /// coding).
     NotImplemented,
     /// 503: the server is too busy right now; try again later.
     ServiceUnavailable,
@@ -98,7 +97,6 @@ impl StatusCode {
             StatusCode::NotFound => 404,
             StatusCode::MethodNotAllowed => 405,
             StatusCode::RequestTimeout => 408,
-            StatusCode::LengthRequired => 411,
             StatusCode::PreconditionFailed => 412,
             StatusCode::ContentTooLarge => 413,
             StatusCode::UriTooLong => 414,
@@ -126,7 +124,6 @@ impl StatusCode {
             StatusCode::NotFound => "Not Found",
             StatusCode::MethodNotAllowed => "Method Not Allowed",
             StatusCode::RequestTimeout => "Request Timeout",
-            StatusCode::LengthRequired => "Length Required",
             StatusCode::PreconditionFailed => "Precondition Failed",
             StatusCode::ContentTooLarge => "Content Too Large",
             StatusCode::UriTooLong => "URI Too Long",
@@ -281,6 +278,15 @@ impl Response {
     }
 }
 // ANCHOR_END: response
+
+// ANCHOR: continue
+/// The interim response that tells a client waiting with `Expect:
+/// 100-continue` to send its body (RFC 9110 section 15.2.1). Written as
+/// bytes, not with [`Response::write_to`]: a 1xx response is only a status
+/// line and an empty line, and MUST NOT carry a `Content-Length` (RFC 9110
+/// section 8.6). The final response follows it later, as usual.
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+// ANCHOR_END: continue
 
 // ANCHOR: write_options
 /// What [`Response::write_to`] needs from outside the response.

@@ -10,12 +10,13 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use chapter01::backoff::AcceptBackoff;
+
 use crate::Shutdown;
 use crate::connection::Connection;
+use crate::handler::Handler;
 use crate::parse::Limits;
-use crate::request::Request;
-use crate::response::Response;
-use crate::site;
+use crate::site::Site;
 
 // ANCHOR: config
 /// How long a kept-alive connection may sit with no request before we
@@ -62,10 +63,10 @@ impl Default for Config {
 // ANCHOR_END: config
 
 // ANCHOR: serve
-/// Serves this chapter's site (see [`site::route`]) with the default
-/// [`Config`], until `shutdown` is triggered.
+/// Serves this chapter's site (see [`Site`]) with the default [`Config`],
+/// until `shutdown` is triggered.
 pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
-    serve_with(listener, shutdown, &Config::default(), site::route)
+    serve_with(listener, shutdown, &Config::default(), Site)
 }
 
 /// Serves clients one after another, answering every request with
@@ -75,15 +76,14 @@ pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
 /// bad ones itself (400, 413, 501...), adds `Date`, `Server`,
 /// `Content-Length` and `Connection` to what the handler returns, and drops
 /// the body of a HEAD response. So a handler answers HEAD exactly as GET.
-pub fn serve_with<H>(
+/// Any `Fn(&Request) -> Response` is a [`Handler`].
+pub fn serve_with(
     listener: TcpListener,
     shutdown: Shutdown,
     config: &Config,
-    handler: H,
-) -> io::Result<()>
-where
-    H: Fn(&Request) -> Response,
-{
+    handler: impl Handler,
+) -> io::Result<()> {
+    let mut backoff = AcceptBackoff::new();
     for stream in listener.incoming() {
         // Checked after every accept: `Shutdown::trigger` sets the flag and
         // then connects, precisely to wake this loop up.
@@ -91,11 +91,16 @@ where
             break;
         }
         let stream = match stream {
-            Ok(stream) => stream,
-            // An accept can fail for reasons that concern one client only
-            // (it gave up while waiting in the backlog): go on.
+            Ok(stream) => {
+                backoff.after_success();
+                stream
+            }
+            // A failed accept is no reason to stop serving. Most concern
+            // one client (it gave up in the backlog); out of descriptors,
+            // every accept fails until one frees up, so pause rather than
+            // spin (chapter 1's backoff).
             Err(error) => {
-                eprintln!("accept failed: {error}");
+                backoff.wait_after(&error);
                 continue;
             }
         };

@@ -4,8 +4,7 @@
 //! GET or HEAD /             200, the home page (HTML)
 //! GET or HEAD /picture.jpg  200, the picture (JPEG)
 //! POST /                    200, a page showing what the form sent
-//! POST /picture.jpg         405, Allow: GET, HEAD
-//! another method            501, from the parser: the site never sees it
+//! another method on those   405, with Allow: what the path takes
 //! anything else             404
 //! ```
 //!
@@ -15,6 +14,7 @@
 use chapter02::form::{escape_html, parse_form};
 use chapter02::site::{HOME_PAGE, PICTURE, page};
 
+use crate::handler::Handler;
 use crate::request::{Method, Request};
 use crate::response::{Response, StatusCode};
 
@@ -24,14 +24,37 @@ pub fn route(request: &Request) -> Response {
     match (request.method, request.path.as_str()) {
         // HEAD gets the GET response; the connection drops its body.
         (Method::Get | Method::Head, "/") => Response::html(StatusCode::Ok, HOME_PAGE),
+        (Method::Post, "/") => form_result(&request.body),
         (Method::Get | Method::Head, "/picture.jpg") => {
             Response::bytes(StatusCode::Ok, "image/jpeg", PICTURE)
         }
-        (Method::Post, "/") => form_result(&request.body),
         // The path exists, so 404 would be a lie; 405 says "not with this
-        // method". Every other method is a 501 from the parser already.
-        (Method::Post, "/picture.jpg") => method_not_allowed("GET, HEAD"),
+        // method", and Allow says which (RFC 9110 section 15.5.6).
+        (_, "/") => method_not_allowed("GET, HEAD, POST"),
+        (_, "/picture.jpg") => method_not_allowed("GET, HEAD"),
         _ => not_found(),
+    }
+}
+
+/// Whether [`route`] reads the body of a request with this head: only the
+/// form's POST does. Everything else is answered from the method and the
+/// path alone, so a client that asks `Expect: 100-continue` first gets its
+/// 404 or 405 without sending a body for nothing.
+pub fn reads_body(head: &Request) -> bool {
+    head.method == Method::Post && head.path == "/"
+}
+
+/// The site as a [`Handler`]: [`route`] and [`reads_body`] together.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site;
+
+impl Handler for Site {
+    fn respond(&self, request: &Request) -> Response {
+        route(request)
+    }
+
+    fn reads_body(&self, head: &Request) -> bool {
+        reads_body(head)
     }
 }
 // ANCHOR_END: route

@@ -58,3 +58,39 @@ fn hex_byte(digits: &[u8]) -> Option<u8> {
     // Two hex digits make at most 0xFF, so the result always fits a byte.
     Some((value(*high)? * 16 + value(*low)?) as u8)
 }
+
+// ANCHOR: absolute_form
+/// The authority and the rest of an absolute-form target:
+/// `http://example.com:8080/a?b=1` gives `("example.com:8080", "/a?b=1")`.
+/// `None` for any other form. The scheme must be `http` or `https`, in any
+/// case (RFC 3986 section 3.1: schemes are case-insensitive).
+pub fn split_absolute_form(target: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = target.split_once("://")?;
+    if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        return None;
+    }
+    // The authority ends where the path or the query starts.
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    Some(rest.split_at(end))
+}
+
+/// The origin form of a target: the target itself when it starts with `/`,
+/// and the path and query of an absolute-form target, which may be empty
+/// (`http://example.com` is `/`, RFC 9110 section 4.2.3).
+pub fn origin_form(target: &str) -> &str {
+    match split_absolute_form(target) {
+        Some((_authority, origin)) => origin,
+        None => target,
+    }
+}
+
+/// [`decode_target`] for a target in origin form or absolute form: an
+/// empty path (`http://example.com`, or `http://example.com?q=1`) is `/`.
+pub fn decode_request_target(target: &str) -> Result<DecodedTarget, ParseError> {
+    match origin_form(target) {
+        origin if origin.starts_with('/') => decode_target(origin),
+        // Only an absolute form with no path gets here.
+        origin => decode_target(&format!("/{origin}")),
+    }
+}
+// ANCHOR_END: absolute_form

@@ -73,6 +73,6 @@ pub fn serve_with(
     // client: a server asked to serve a folder that does not exist should
     // say so at once, not answer 404 to everyone.
     let files = FileServer::new(root)?;
-    chapter03::server::serve_with(listener, shutdown, config, |request| files.handle(request))
+    chapter03::server::serve_with(listener, shutdown, config, files)
 }
 // ANCHOR_END: serve

@@ -16,6 +16,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
+use chapter03::Handler;
 use chapter03::request::{Method, Request};
 use chapter03::response::{Response, StatusCode, http_date};
 
@@ -77,6 +78,19 @@ impl FileServer {
             };
         }
         serve_file(request, &path)
+    }
+}
+
+/// The file server is what chapter 3's connection calls for each request.
+/// It never reads a body, so a client that asks `Expect: 100-continue`
+/// before uploading gets its 405 (or 404) at once.
+impl Handler for FileServer {
+    fn respond(&self, request: &Request) -> Response {
+        self.handle(request)
+    }
+
+    fn reads_body(&self, _head: &Request) -> bool {
+        false
     }
 }
 // ANCHOR_END: file_server

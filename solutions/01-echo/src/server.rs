@@ -8,6 +8,7 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
+use crate::backoff::AcceptBackoff;
 use crate::shutdown::Shutdown;
 
 // ANCHOR: echo
@@ -59,6 +60,7 @@ pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
     // client has connected, then yields its stream. While we echo one
     // client, the next ones wait in the listener's backlog (chapter 5 ends
     // that waiting).
+    let mut backoff = AcceptBackoff::new();
     for accepted in listener.incoming() {
         // Check the flag after accept, not before: the loop spends its time
         // blocked inside accept, and the only way to wake it is to connect,
@@ -68,11 +70,16 @@ pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
             break;
         }
         let mut stream = match accepted {
-            Ok(stream) => stream,
-            // A failed accept concerns one would-be client (it may have
-            // given up before we got to it); the listener is still fine.
+            Ok(stream) => {
+                backoff.after_success();
+                stream
+            }
+            // A failed accept does not stop the server: the listener is
+            // still fine. But out of file descriptors, every accept fails
+            // at once until one frees up, so pause before trying again
+            // rather than spin (see the backoff module).
             Err(e) => {
-                eprintln!("could not accept a client: {e}");
+                backoff.wait_after(&e);
                 continue;
             }
         };

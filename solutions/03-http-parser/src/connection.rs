@@ -2,23 +2,28 @@
 //! answers its requests in order until one side is done.
 //!
 //! ```text
-//!  socket ──read──▶ buffer ──parse_request──▶ Partial:  read more
-//!                     ▲                       Complete: answer, drain `consumed`
-//!                     └── leftover bytes are  Error:    answer, close
+//!  socket ──read──▶ buffer ──RequestReader::step──▶ NeedMore:         read more
+//!                     ▲                             ContinueExpected: 100 Continue, or the
+//!                     │                                               final answer and close
+//!                     │                             Request:          answer it
+//!                     └── leftover bytes are        Error:            answer, close
 //!                         the next request
 //! ```
 //!
 //! This is the only file that touches the socket during a request; the
-//! parser never does, which is why chapters 5 and 7 can keep it.
+//! parser and the [`RequestReader`] never do, which is why chapters 5 and
+//! 7 can keep them.
 
 use std::fmt;
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{self, SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::parse::{ParseError, Parsed, parse_request};
+use crate::handler::Handler;
+use crate::parse::ParseError;
+use crate::reader::{RequestReader, Step};
 use crate::request::{Method, Request, Version};
-use crate::response::{Response, StatusCode, WriteOptions};
+use crate::response::{CONTINUE, Response, StatusCode, WriteOptions};
 use crate::server::Config;
 
 /// How much we read from the socket at a time.
@@ -184,56 +189,69 @@ impl Connection {
     /// close: the client asked (`Connection: close`, or HTTP/1.0 without
     /// keep-alive), a request was bad, the client went quiet for
     /// `config.idle_timeout`, or it closed.
-    pub fn serve(
-        mut self,
-        config: &Config,
-        handler: &impl Fn(&Request) -> Response,
-    ) -> io::Result<()> {
+    pub fn serve(mut self, config: &Config, handler: &impl Handler) -> io::Result<()> {
         self.stream.set_write_timeout(Some(config.write_timeout))?;
         // ANCHOR_END: serve_signature
         // exercise 3.6: Keep the connection alive
+        let mut reader = RequestReader::new();
         // When the request being read must be complete; `None` between
         // requests, when only the idle timeout applies.
         let mut deadline: Option<Instant> = None;
         loop {
-            // Parse first, read second: a pipelined request may already be
+            // Step first, read second: a pipelined request may already be
             // in the buffer, and reading would then wait for bytes that the
             // client, waiting for our answer, will never send.
-            let request = match parse_request(&self.buffer, &config.limits) {
-                Ok(Parsed::Complete { request, consumed }) => {
-                    self.buffer.drain(..consumed);
+            let request = match reader.step(&mut self.buffer, &config.limits) {
+                Ok(Step::Request(request)) => {
                     deadline = None;
                     request
                 }
-                Ok(Parsed::Partial) => {
-                    let timeout = if self.buffer.is_empty() {
-                        config.idle_timeout
-                    } else {
+                Ok(Step::ContinueExpected) => {
+                    let head = reader.head().expect("ContinueExpected leaves a head pending");
+                    // The client waits for our word before it uploads. If
+                    // the body cannot change the answer (no such page, a
+                    // method the page does not take), give the answer now
+                    // and spare it the upload. It may send the body anyway,
+                    // so nothing after it can be trusted to be a request:
+                    // the connection ends here (RFC 9110 section 10.1.1).
+                    if !handler.reads_body(head) {
+                        let response = handler.respond(head);
+                        self.log(head, response.status);
+                        return self.send_closing(response, head.method == Method::Head, config);
+                    }
+                    self.send_continue()?;
+                    continue;
+                }
+                Ok(Step::NeedMore) => {
+                    let request_started = !reader.is_idle(&self.buffer);
+                    let timeout = if request_started {
                         let deadline = *deadline
                             .get_or_insert_with(|| Instant::now() + config.request_timeout);
                         deadline.saturating_duration_since(Instant::now())
+                    } else {
+                        config.idle_timeout
                     };
-                    match self.receive(timeout)? {
+                    match self.receive(timeout, request_started)? {
                         Received::Bytes => continue,
                         // Mid-request or between requests, a client that
                         // closed has nobody left to read an answer.
                         Received::Closed => return Ok(()),
                         // Idle: closing quietly is the normal end of a
                         // kept-alive connection (RFC 9112 section 9.5).
-                        Received::TimedOut if self.buffer.is_empty() => return Ok(()),
+                        Received::TimedOut if !request_started => return Ok(()),
                         Received::TimedOut => {
                             let response = Response::error_page(
                                 StatusCode::RequestTimeout,
                                 "The request did not arrive in time.",
                             );
-                            return self.send_closing(response, config);
+                            return self.send_closing(response, false, config);
                         }
                     }
                 }
                 Err(error) => return self.answer_error(error, config),
             };
             let rules = KeepAlive::of(&request);
-            let (response, keep_alive) = rules.settle(handler(&request), false);
+            let (response, keep_alive) = rules.settle(handler.respond(&request), false);
             self.log(&request, response.status);
             self.send(response, request.method == Method::Head, config)?;
             if !keep_alive {
@@ -246,15 +264,15 @@ impl Connection {
 
     // ANCHOR: receive
     /// Reads what the client sent next onto the end of the buffer, waiting
-    /// at most `timeout`.
-    fn receive(&mut self, timeout: Duration) -> io::Result<Received> {
+    /// at most `timeout`. `request_started` says whether a request is under
+    /// way, for a [`Wait`] that treats the two cases apart.
+    fn receive(&mut self, timeout: Duration, request_started: bool) -> io::Result<Received> {
         // A zero timeout means "wait forever" to `set_read_timeout` (it is
         // even an error), so a deadline already passed is handled here.
         if timeout.is_zero() {
             return Ok(Received::TimedOut);
         }
         if let Some(wait) = &self.wait {
-            let request_started = !self.buffer.is_empty();
             if wait.wait(&self.stream, timeout, request_started)? == Waited::GaveUp {
                 return Ok(Received::TimedOut);
             }
@@ -306,6 +324,12 @@ impl Connection {
         out.flush()
     }
 
+    /// Tells a client that waits with `Expect: 100-continue` to send its
+    /// body. Not counted as an answer: the real one follows.
+    fn send_continue(&mut self) -> io::Result<()> {
+        (&self.stream).write_all(CONTINUE)
+    }
+
     /// Ends the connection after a normal response: a half-close tells the
     /// client "no more bytes from me" at once, then dropping the socket
     /// closes it.
@@ -320,14 +344,20 @@ impl Connection {
     fn answer_error(self, error: ParseError, config: &Config) -> io::Result<()> {
         eprintln!("{} bad request: {error}", self.peer);
         let response = Response::error_page(error.status(), error.message());
-        self.send_closing(response, config)
+        self.send_closing(response, false, config)
     }
 
-    /// Sends an error response with `Connection: close`, then closes the
-    /// connection gently.
-    fn send_closing(mut self, response: Response, config: &Config) -> io::Result<()> {
+    /// Sends a last response with `Connection: close` (only its head if
+    /// `head_only`), then closes the connection gently: the client may
+    /// still be sending a request we will not read.
+    fn send_closing(
+        mut self,
+        response: Response,
+        head_only: bool,
+        config: &Config,
+    ) -> io::Result<()> {
         let response = response.with_header("Connection", "close");
-        self.send(response, false, config)?;
+        self.send(response, head_only, config)?;
         self.close_after_error()
     }
 
@@ -346,7 +376,7 @@ impl Connection {
         while discarded < MAX_DISCARD_BYTES {
             let left = DISCARD_TIME.saturating_sub(started.elapsed());
             self.buffer.clear();
-            match self.receive(left) {
+            match self.receive(left, false) {
                 Ok(Received::Bytes) => discarded += self.buffer.len(),
                 // The client closed, went quiet, or broke: done.
                 Ok(Received::Closed | Received::TimedOut) | Err(_) => break,

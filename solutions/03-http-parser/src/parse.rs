@@ -12,25 +12,31 @@
 //!
 //! It never reads a socket (it is "sans-IO"), so it is tested with byte
 //! strings, fed one byte at a time as easily as all at once, and chapters 5
-//! and 7 reuse it unchanged under threads and under async. Each call starts
-//! from the beginning of the buffer, as `httparse` does: a request head is
-//! small, and starting over is simpler than remembering where we stopped.
+//! and 7 reuse it unchanged under threads and under async. The head is
+//! parsed from the beginning of the buffer at each call, as `httparse`
+//! does: a head is small, and starting over is simpler than remembering
+//! where we stopped. A body can be a megabyte in thousands of chunks, so a
+//! connection reads it with a [`BodyDecoder`], which does remember (see
+//! [`crate::reader`]).
 //!
 //! The grammar (RFC 9112 section 2.1), one piece per function:
 //!
 //! ```text
 //! request-line   GET /search?q=rust HTTP/1.1\r\n        parse_request_line (3.1)
 //! field lines    Host: example.com\r\n                   parse_headers      (3.2)
-//!                Content-Length: 5\r\n
+//!                Content-Length: 5\r\n                   body_framing       (3.3)
 //! empty line     \r\n
-//! body           hello                                   frame_body         (3.3)
+//! body           hello                                   BodyDecoder, and for a
+//!                                                        chunked body the
+//!                                                        ChunkedDecoder     (3.7)
 //! ```
 
 use std::fmt;
 
+use crate::chunked::ChunkedDecoder;
 use crate::request::{Headers, Method, Request, Version};
 use crate::response::StatusCode;
-use crate::target::decode_target;
+use crate::target::{decode_request_target, split_absolute_form};
 
 // ANCHOR: limits
 /// The longest request line we read, line ending included: 8 KiB, the
@@ -43,9 +49,10 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The most header fields we accept. More gets 431: a browser sends about
 /// fifteen, so a hundred is either a bug or an attack.
 pub const MAX_HEADERS: usize = 100;
-/// The largest body we accept, decided from `Content-Length` before reading
-/// any of it: 413 Content Too Large. The whole body is kept in memory, so
-/// without a limit one request could take all of it.
+/// The largest body we accept, decoded: 413 Content Too Large. Decided
+/// from `Content-Length` before reading any of the body, and for a chunked
+/// body from each chunk's size before reading the chunk. The whole body is
+/// kept in memory, so without a limit one request could take all of it.
 pub const MAX_BODY: usize = 1024 * 1024;
 
 /// The limits the parser enforces. Every server needs them: without them a
@@ -107,7 +114,8 @@ pub enum ParseError {
     BadRequestLine,
     /// The method has characters a method cannot have.
     BadMethod,
-    /// The target is not origin-form (a `/` then visible ASCII).
+    /// The target is neither origin-form (`/path?query`) nor absolute-form
+    /// (`http://host/path?query`), or has bytes a target cannot have.
     BadTarget,
     /// A `%` in the target is not followed by two hex digits.
     BadPercentEncoding,
@@ -133,8 +141,21 @@ pub enum ParseError {
     BadContentLength,
     /// `Content-Length` more than once.
     DuplicateContentLength,
-    /// A POST without `Content-Length`.
-    LengthRequired,
+    /// Both `Transfer-Encoding` and `Content-Length`: two answers to "where
+    /// does the body end", the classic request smuggling.
+    ContentLengthWithTransferEncoding,
+    /// `Transfer-Encoding` whose last coding is not `chunked`, so nothing
+    /// says where the body ends.
+    ChunkedNotLast,
+    /// `Transfer-Encoding` in an HTTP/1.0 request, which has no transfer
+    /// codings: its framing cannot be trusted.
+    TransferEncodingInHttp10,
+    /// A chunk-size line that is not hex digits and extensions.
+    BadChunkSize,
+    /// A chunk's data, or a line of a chunked body, not followed by CRLF.
+    MissingChunkCrlf,
+    /// A chunk-size line longer than the limit.
+    ChunkLineTooLong,
     /// A body longer than the limit.
     BodyTooLarge,
     /// A request line longer than the limit.
@@ -143,11 +164,16 @@ pub enum ParseError {
     HeaderSectionTooLarge,
     /// More header fields than the limit.
     TooManyHeaders,
-    /// A well-formed method other than GET, HEAD and POST.
+    /// The trailer fields after a chunked body are larger than the limit.
+    TrailersTooLarge,
+    /// A well-formed method that is none of [`Method`]'s.
     MethodNotImplemented,
-    /// `Transfer-Encoding` (chunked bodies), which this server does not
-    /// implement.
-    TransferEncodingNotImplemented,
+    /// CONNECT: a tunnel through a proxy, which this server is not.
+    ConnectNotImplemented,
+    /// `OPTIONS *`: a question about the whole server, not one resource.
+    ServerWideOptionsNotImplemented,
+    /// A transfer coding other than `chunked` (`gzip, chunked`).
+    TransferCodingNotImplemented,
     /// A well-formed HTTP version other than 1.0 and 1.1.
     VersionNotSupported,
 }
@@ -173,12 +199,22 @@ impl ParseError {
             | MissingHost
             | DuplicateHost
             | BadContentLength
-            | DuplicateContentLength => StatusCode::BadRequest,
-            LengthRequired => StatusCode::LengthRequired,
+            | DuplicateContentLength
+            | ContentLengthWithTransferEncoding
+            | ChunkedNotLast
+            | TransferEncodingInHttp10
+            | BadChunkSize
+            | MissingChunkCrlf
+            | ChunkLineTooLong => StatusCode::BadRequest,
             BodyTooLarge => StatusCode::ContentTooLarge,
             RequestLineTooLong => StatusCode::UriTooLong,
-            HeaderSectionTooLarge | TooManyHeaders => StatusCode::RequestHeaderFieldsTooLarge,
-            MethodNotImplemented | TransferEncodingNotImplemented => StatusCode::NotImplemented,
+            HeaderSectionTooLarge | TooManyHeaders | TrailersTooLarge => {
+                StatusCode::RequestHeaderFieldsTooLarge
+            }
+            MethodNotImplemented
+            | ConnectNotImplemented
+            | ServerWideOptionsNotImplemented
+            | TransferCodingNotImplemented => StatusCode::NotImplemented,
             VersionNotSupported => StatusCode::HttpVersionNotSupported,
         }
     }
@@ -192,7 +228,9 @@ impl ParseError {
                 "The request line must be METHOD, a space, the target, a space, and the version."
             }
             BadMethod => "The method has characters a method cannot have.",
-            BadTarget => "The target must start with / and contain only visible ASCII characters.",
+            BadTarget => {
+                "The target must be a path starting with / (or a whole http:// URL), in visible ASCII characters."
+            }
             BadPercentEncoding => "Every % in the target must be followed by two hex digits.",
             TargetNotUtf8 => "The decoded target is not UTF-8.",
             BadVersion => "The version must look like HTTP/1.1.",
@@ -205,14 +243,24 @@ impl ParseError {
             DuplicateHost => "The request has more than one Host header.",
             BadContentLength => "Content-Length must be a number.",
             DuplicateContentLength => "The request has more than one Content-Length.",
-            LengthRequired => "A POST needs a Content-Length header.",
+            ContentLengthWithTransferEncoding => {
+                "The request has both Transfer-Encoding and Content-Length; send one of them."
+            }
+            ChunkedNotLast => "Transfer-Encoding must end with chunked.",
+            TransferEncodingInHttp10 => "HTTP/1.0 has no Transfer-Encoding.",
+            BadChunkSize => "A chunk size must be hex digits, optionally followed by ;extensions.",
+            MissingChunkCrlf => "A line of the chunked body does not end with CRLF.",
+            ChunkLineTooLong => "A chunk-size line is longer than this server accepts.",
             BodyTooLarge => "The body is larger than this server accepts.",
             RequestLineTooLong => "The request line is longer than this server accepts.",
             HeaderSectionTooLarge => "The headers are larger than this server accepts.",
             TooManyHeaders => "The request has more header fields than this server accepts.",
-            MethodNotImplemented => "This server implements only GET, HEAD and POST.",
-            TransferEncodingNotImplemented => {
-                "This server does not implement Transfer-Encoding; send Content-Length."
+            TrailersTooLarge => "The trailer fields are larger than this server accepts.",
+            MethodNotImplemented => "This server does not implement this method.",
+            ConnectNotImplemented => "This server is not a proxy: it does not open tunnels.",
+            ServerWideOptionsNotImplemented => "This server does not answer OPTIONS *.",
+            TransferCodingNotImplemented => {
+                "This server implements only the chunked transfer coding."
             }
             VersionNotSupported => "This server speaks HTTP/1.0 and HTTP/1.1 only.",
         }
@@ -229,30 +277,58 @@ impl std::error::Error for ParseError {}
 // ANCHOR_END: parse_error
 
 // ANCHOR: parse_request
-/// Parses the request at the start of `buffer`, if it is all there.
+/// Parses the request at the start of `buffer`, if it is all there: its
+/// head with [`parse_head`], then its body with a fresh [`BodyDecoder`].
 ///
 /// Errors are reported as soon as the bytes so far prove them: a request
 /// line over the limit is a 414 before its line ending arrives, and a
 /// bad header name is a 400 before the blank line.
 pub fn parse_request(buffer: &[u8], limits: &Limits) -> Result<Parsed, ParseError> {
-    let Some((line, line_length)) = parse_request_line(buffer, limits)? else {
+    let Some(head) = parse_head(buffer, limits)? else {
         return Ok(Parsed::Partial);
+    };
+    let mut body = BodyDecoder::new(head.framing);
+    let used = body.feed(&buffer[head.length..], limits)?;
+    if !body.is_done() {
+        return Ok(Parsed::Partial);
+    }
+    let mut request = head.request;
+    request.body = body.into_body();
+    Ok(Parsed::Complete {
+        request,
+        consumed: head.length + used,
+    })
+}
+
+/// A request head: everything before the body, and what it says about the
+/// body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The request, with an empty body for now.
+    pub request: Request,
+    /// How its body is delimited.
+    pub framing: Framing,
+    /// How many bytes of the buffer the head took.
+    pub length: usize,
+}
+
+/// Parses the head at the start of `buffer`: the request line, the header
+/// fields and the empty line after them; `None` while that empty line has
+/// not arrived.
+pub fn parse_head(buffer: &[u8], limits: &Limits) -> Result<Option<Head>, ParseError> {
+    let Some((line, line_length)) = parse_request_line(buffer, limits)? else {
+        return Ok(None);
     };
     // Decoded now, not later: a bad target is a 400 however the rest
     // goes, and this way it is reported as soon as the line is in.
-    let target = decode_target(line.target)?;
+    let target = decode_request_target(line.target)?;
     let Some((headers, headers_length)) =
         parse_headers(&buffer[line_length..], line.version, limits)?
     else {
-        return Ok(Parsed::Partial);
+        return Ok(None);
     };
-    let head_length = line_length + headers_length;
-    let Some((body, body_length)) =
-        frame_body(line.method, &headers, &buffer[head_length..], limits)?
-    else {
-        return Ok(Parsed::Partial);
-    };
-    Ok(Parsed::Complete {
+    let framing = body_framing(line.version, &headers, limits)?;
+    Ok(Some(Head {
         request: Request {
             method: line.method,
             target: line.target.to_string(),
@@ -260,10 +336,11 @@ pub fn parse_request(buffer: &[u8], limits: &Limits) -> Result<Parsed, ParseErro
             query: target.query,
             version: line.version,
             headers,
-            body,
+            body: Vec::new(),
         },
-        consumed: head_length + body_length,
-    })
+        framing,
+        length: line_length + headers_length,
+    }))
 }
 // ANCHOR_END: parse_request
 
@@ -271,9 +348,10 @@ pub fn parse_request(buffer: &[u8], limits: &Limits) -> Result<Parsed, ParseErro
 /// The three parts of a request line, borrowed from the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestLine<'a> {
-    /// GET, HEAD or POST.
+    /// GET, HEAD, POST, or another of [`Method`].
     pub method: Method,
-    /// The target as sent: starts with `/`, visible ASCII only.
+    /// The target as sent: `/path?query` (origin-form) or
+    /// `http://host/path?query` (absolute-form), visible ASCII only.
     pub target: &'a str,
     /// HTTP/1.0 or HTTP/1.1.
     pub version: Version,
@@ -349,17 +427,17 @@ pub fn parse_request_line<'a>(
     }
     // Methods are case-sensitive (RFC 9110 section 9.1): `get` is a
     // well-formed method we do not implement, not GET.
-    let method = match method {
-        b"GET" => Method::Get,
-        b"HEAD" => Method::Head,
-        b"POST" => Method::Post,
-        _ => return Err(ParseError::MethodNotImplemented),
+    let method = match Method::from_token(method) {
+        Some(method) => method,
+        None if method == b"CONNECT" => return Err(ParseError::ConnectNotImplemented),
+        None => return Err(ParseError::MethodNotImplemented),
     };
-    // Origin-form only (RFC 9112 section 3.2.1): `/path?query`. Visible
-    // ASCII only, so the target is valid UTF-8 and holds no control bytes.
-    if target[0] != b'/' || !target.iter().all(|byte| byte.is_ascii_graphic()) {
+    // Visible ASCII only, so the target is valid UTF-8 and holds no
+    // control bytes.
+    if !target.iter().all(|byte| byte.is_ascii_graphic()) {
         return Err(ParseError::BadTarget);
     }
+    check_target_form(method, target)?;
     let target = std::str::from_utf8(target).map_err(|_| ParseError::BadTarget)?;
     let version = match version {
         b"HTTP/1.1" => Version::Http11,
@@ -381,6 +459,31 @@ pub fn parse_request_line<'a>(
         },
         length,
     )))
+    // end exercise
+}
+
+/// Accepts the two target forms a server must (RFC 9112 section 3.2):
+/// origin-form, `/path?query`, which clients send to a server; and
+/// absolute-form, `http://host/path?query`, which they send to a proxy and
+/// which a server MUST accept too. The other two forms are for proxies:
+/// authority-form (`host:443`) only goes with CONNECT, asterisk-form (`*`)
+/// only with OPTIONS, and both are refused.
+fn check_target_form(method: Method, target: &[u8]) -> Result<(), ParseError> {
+    // exercise 3.1: Parse the request line
+    if target.starts_with(b"/") {
+        return Ok(());
+    }
+    if target == b"*" && method == Method::Options {
+        return Err(ParseError::ServerWideOptionsNotImplemented);
+    }
+    // Visible ASCII, so this cannot fail; `split_absolute_form` wants a str.
+    let text = std::str::from_utf8(target).map_err(|_| ParseError::BadTarget)?;
+    match split_absolute_form(text) {
+        // A host is required, and `user:password@` before it is not
+        // allowed in an http URL (RFC 9110 section 4.2.4).
+        Some((authority, _)) if !authority.is_empty() && !authority.contains('@') => Ok(()),
+        _ => Err(ParseError::BadTarget),
+    }
     // end exercise
 }
 // ANCHOR_END: parse_request_line
@@ -419,35 +522,7 @@ pub fn parse_headers(
         if headers.len() == limits.max_headers {
             return Err(ParseError::TooManyHeaders);
         }
-        // RFC 9112 section 5.2: a server MUST either reject a line that
-        // starts with whitespace (an obsolete way to continue the previous
-        // value) or unfold it. Rejecting is simpler and safer.
-        if line[0] == b' ' || line[0] == b'\t' {
-            return Err(ParseError::ObsoleteLineFolding);
-        }
-        let colon = line
-            .iter()
-            .position(|&byte| byte == b':')
-            .ok_or(ParseError::MissingColon)?;
-        let (name, value) = (&line[..colon], &line[colon + 1..]);
-        // RFC 9112 section 5.1: a server MUST reject whitespace between
-        // the name and the colon with 400; proxies that disagreed about
-        // such names have been tricked into smuggling requests.
-        if name.ends_with(b" ") || name.ends_with(b"\t") {
-            return Err(ParseError::SpaceBeforeColon);
-        }
-        if name.is_empty() || !name.iter().all(|&byte| is_token_byte(byte)) {
-            return Err(ParseError::BadHeaderName);
-        }
-        // RFC 9110 section 5.5: leading and trailing whitespace is not
-        // part of the value.
-        let value = value.trim_ascii();
-        if value
-            .iter()
-            .any(|&byte| byte.is_ascii_control() && byte != b'\t')
-        {
-            return Err(ParseError::BadHeaderValue);
-        }
+        let (name, value) = parse_field_line(line)?;
         // Names are tokens, so ASCII. A value may hold bytes above 0x7F
         // (RFC 9110 calls them obs-text); none of the fields we read does,
         // so they become U+FFFD rather than an error.
@@ -466,43 +541,119 @@ pub fn parse_headers(
     Ok(Some((headers, used)))
     // end exercise
 }
+
+/// One field line, `Name: value`, split into its name and its value, or
+/// why it is not one. The trailer fields of a chunked body are field lines
+/// too, so chapter 3's chunked decoder checks them with this.
+pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
+    // exercise 3.2: Parse the header fields
+    // RFC 9112 section 5.2: a server MUST either reject a line that
+    // starts with whitespace (an obsolete way to continue the previous
+    // value) or unfold it. Rejecting is simpler and safer.
+    if line.starts_with(b" ") || line.starts_with(b"\t") {
+        return Err(ParseError::ObsoleteLineFolding);
+    }
+    let colon = line
+        .iter()
+        .position(|&byte| byte == b':')
+        .ok_or(ParseError::MissingColon)?;
+    let (name, value) = (&line[..colon], &line[colon + 1..]);
+    // RFC 9112 section 5.1: a server MUST reject whitespace between
+    // the name and the colon with 400; proxies that disagreed about
+    // such names have been tricked into smuggling requests.
+    if name.ends_with(b" ") || name.ends_with(b"\t") {
+        return Err(ParseError::SpaceBeforeColon);
+    }
+    if name.is_empty() || !name.iter().all(|&byte| is_token_byte(byte)) {
+        return Err(ParseError::BadHeaderName);
+    }
+    // RFC 9110 section 5.5: leading and trailing whitespace is not
+    // part of the value.
+    let value = value.trim_ascii();
+    if value
+        .iter()
+        .any(|&byte| byte.is_ascii_control() && byte != b'\t')
+    {
+        return Err(ParseError::BadHeaderValue);
+    }
+    Ok((name, value))
+    // end exercise
+}
 // ANCHOR_END: parse_headers
 
-// ANCHOR: frame_body
-// ANCHOR: frame_body_signature
-/// The body that follows the head, going by the headers alone, and how
-/// many bytes it took; `None` while it has not all arrived. `bytes` are
-/// the bytes after the head.
-pub fn frame_body(
-    method: Method,
+// ANCHOR: framing
+/// How a request's body is delimited (RFC 9112 section 6.3): by a length
+/// given up front, or in chunks that say their own length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// Exactly this many bytes follow the head. A request with neither
+    /// `Content-Length` nor `Transfer-Encoding` has no body: `Length(0)`.
+    Length(usize),
+    /// `Transfer-Encoding: chunked`: chunks, each with its size in front,
+    /// until one of size zero (see [`crate::chunked`]).
+    Chunked,
+}
+// ANCHOR_END: framing
+
+// ANCHOR: body_framing
+// ANCHOR: body_framing_signature
+/// How the body that follows this head is delimited, going by its headers
+/// alone: the one decision where client and server must agree to the
+/// byte, or the rest of the connection is read wrong.
+pub fn body_framing(
+    version: Version,
     headers: &Headers,
-    bytes: &[u8],
     limits: &Limits,
-) -> Result<Option<(Vec<u8>, usize)>, ParseError> {
-    // ANCHOR_END: frame_body_signature
+) -> Result<Framing, ParseError> {
+    // ANCHOR_END: body_framing_signature
     // exercise 3.3: Frame the body
-    // RFC 9112 section 6.3: Transfer-Encoding overrides Content-Length, and
-    // we do not implement chunked decoding (RFC 9112 section 6.1: a server
-    // that receives a transfer coding it does not understand SHOULD answer
-    // 501). Guessing instead is how request smuggling starts.
     if headers.contains("Transfer-Encoding") {
-        return Err(ParseError::TransferEncodingNotImplemented);
+        // RFC 9112 section 6.1: HTTP/1.0 has no transfer codings, so a 1.0
+        // request that has one went through something that did not
+        // understand it; its framing MUST be treated as faulty.
+        if version == Version::Http10 {
+            return Err(ParseError::TransferEncodingInHttp10);
+        }
+        // Two ways to say where the body ends, and a proxy in front of us
+        // may have believed the other one: the classic request smuggling.
+        // RFC 9112 section 6.1 lets a server reject it, and it MUST close
+        // the connection afterwards (every parse error does here).
+        if headers.contains("Content-Length") {
+            return Err(ParseError::ContentLengthWithTransferEncoding);
+        }
+        // The codings, in the order they were applied, over every
+        // Transfer-Encoding line: `gzip, chunked` or `gzip` then `chunked`.
+        let codings: Vec<&str> = headers
+            .get_all("Transfer-Encoding")
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .collect();
+        // RFC 9112 section 6.3: unless chunked is the last coding, the
+        // length cannot be known: 400 (MUST), and close.
+        let Some((last, before)) = codings.split_last() else {
+            return Err(ParseError::ChunkedNotLast);
+        };
+        if !last.eq_ignore_ascii_case("chunked")
+            || before.iter().any(|c| c.eq_ignore_ascii_case("chunked"))
+        {
+            return Err(ParseError::ChunkedNotLast);
+        }
+        // Chunked last, with another coding under it (gzip): we can find
+        // the end but not undo the rest. RFC 9112 section 6.1: 501.
+        if !before.is_empty() {
+            return Err(ParseError::TransferCodingNotImplemented);
+        }
+        return Ok(Framing::Chunked);
     }
     let mut lengths = headers.get_all("Content-Length");
-    let length = match (lengths.next(), lengths.next()) {
-        (None, _) => {
-            // Without a length, a POST body has no end we could find
-            // (RFC 9112 section 6.3: the server may answer 411). A GET or
-            // HEAD simply has no body.
-            if method == Method::Post {
-                return Err(ParseError::LengthRequired);
-            }
-            0
-        }
+    match (lengths.next(), lengths.next()) {
+        // RFC 9112 section 6.3: a request with neither header has a body
+        // of length zero, whatever its method.
+        (None, _) => Ok(Framing::Length(0)),
         // RFC 9112 section 6.3: several Content-Length fields (even equal
         // ones) are unrecoverable; a server MUST treat the message as
         // invalid.
-        (Some(_), Some(_)) => return Err(ParseError::DuplicateContentLength),
+        (Some(_), Some(_)) => Err(ParseError::DuplicateContentLength),
         (Some(value), None) => {
             // Digits only: `+5`, `5 5`, `0x10` and `-1` are all invalid,
             // and `str::parse` would take the `+`.
@@ -512,15 +663,76 @@ pub fn frame_body(
             // All digits but too big for a usize is certainly over the
             // limit too.
             match value.parse::<usize>() {
-                Ok(length) if length <= limits.max_body => length,
-                _ => return Err(ParseError::BodyTooLarge),
+                Ok(length) if length <= limits.max_body => Ok(Framing::Length(length)),
+                _ => Err(ParseError::BodyTooLarge),
             }
         }
-    };
-    if bytes.len() < length {
-        return Ok(None);
     }
-    Ok(Some((bytes[..length].to_vec(), length)))
     // end exercise
 }
-// ANCHOR_END: frame_body
+// ANCHOR_END: body_framing
+
+// ANCHOR: body_decoder
+/// A body on its way in, read a piece at a time as it arrives.
+///
+/// A connection feeds it the bytes after the head as they come and drops
+/// from its buffer whatever the decoder says it used, so a body is never
+/// held twice, and each byte is looked at once however many reads it
+/// takes to arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyDecoder {
+    /// A body of a length known from `Content-Length`.
+    Length {
+        /// The bytes so far.
+        body: Vec<u8>,
+        /// How many are still to come.
+        left: usize,
+    },
+    /// A chunked body.
+    Chunked(ChunkedDecoder),
+}
+
+impl BodyDecoder {
+    /// A decoder for a body framed as `framing` says.
+    pub fn new(framing: Framing) -> BodyDecoder {
+        match framing {
+            Framing::Length(left) => BodyDecoder::Length {
+                body: Vec::new(),
+                left,
+            },
+            Framing::Chunked => BodyDecoder::Chunked(ChunkedDecoder::new()),
+        }
+    }
+
+    /// Takes what it can of `bytes`, the bytes that follow what it took
+    /// before, and returns how many it took. Nothing after the end of the
+    /// body is taken: it is the next request.
+    pub fn feed(&mut self, bytes: &[u8], limits: &Limits) -> Result<usize, ParseError> {
+        match self {
+            BodyDecoder::Length { body, left } => {
+                let taken = (*left).min(bytes.len());
+                body.extend_from_slice(&bytes[..taken]);
+                *left -= taken;
+                Ok(taken)
+            }
+            BodyDecoder::Chunked(chunked) => chunked.feed(bytes, limits),
+        }
+    }
+
+    /// Whether the whole body is in.
+    pub fn is_done(&self) -> bool {
+        match self {
+            BodyDecoder::Length { left, .. } => *left == 0,
+            BodyDecoder::Chunked(chunked) => chunked.is_done(),
+        }
+    }
+
+    /// The body, decoded.
+    pub fn into_body(self) -> Vec<u8> {
+        match self {
+            BodyDecoder::Length { body, .. } => body,
+            BodyDecoder::Chunked(chunked) => chunked.into_body(),
+        }
+    }
+}
+// ANCHOR_END: body_decoder

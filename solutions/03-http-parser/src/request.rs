@@ -9,11 +9,19 @@
 
 use std::fmt;
 
+use crate::target::{origin_form, split_absolute_form};
+
 // ANCHOR: method
-/// The methods this server implements. Any other well-formed method is
-/// answered 501 Not Implemented by the parser (RFC 9110 section 9.1: an
-/// origin server that does not recognise or implement a method SHOULD
-/// answer 501), so a handler never meets one.
+/// The request methods this server recognises: the methods of RFC 9110
+/// section 9, and PATCH (RFC 5789). A handler decides which it answers
+/// (chapter 3's site answers GET, HEAD and POST, and 405 to the others on
+/// its pages); any other well-formed method is answered `501 Not
+/// Implemented` by the parser (RFC 9110 section 9.1), so a handler never
+/// meets one.
+///
+/// CONNECT is recognised too, but never becomes a `Method`: it asks the
+/// server to open a tunnel to another host, which is a proxy's job, so the
+/// parser answers it 501 itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     /// Fetch what lives at the target.
@@ -21,18 +29,53 @@ pub enum Method {
     /// Exactly like GET, but the response carries no body: the connection
     /// drops it, so a handler answers HEAD just as it answers GET.
     Head,
-    /// Send a body (a form, for us) to the target.
+    /// Send a body (a form, for us) to the target, to be processed.
     Post,
+    /// Store the body at the target, replacing what was there.
+    Put,
+    /// Remove what lives at the target.
+    Delete,
+    /// Ask which methods the target answers.
+    Options,
+    /// Echo the request back, for debugging a chain of proxies.
+    Trace,
+    /// Change part of what lives at the target.
+    Patch,
 }
 
 impl Method {
-    /// The method as it appears on the wire: `GET`, `HEAD`, `POST`.
+    /// Every method, in the order an `Allow` header lists them.
+    pub const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Delete,
+        Method::Options,
+        Method::Trace,
+        Method::Patch,
+    ];
+
+    /// The method as it appears on the wire: `GET`, `HEAD`, `POST`...
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Head => "HEAD",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+            Method::Patch => "PATCH",
         }
+    }
+
+    /// The method spelled by `token`, if it is one of ours. Methods are
+    /// case-sensitive (RFC 9110 section 9.1): `get` is not GET.
+    pub fn from_token(token: &[u8]) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|method| method.as_str().as_bytes() == token)
     }
 }
 
@@ -149,10 +192,12 @@ impl Headers {
 /// One complete request, as the parser built it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
-    /// GET, HEAD or POST.
+    /// GET, HEAD, POST, or another of [`Method`].
     pub method: Method,
-    /// The request target exactly as sent, such as `/search?q=caf%C3%A9`:
-    /// for logs, and for anyone who needs the undecoded form.
+    /// The request target exactly as sent, such as `/search?q=caf%C3%A9`
+    /// (or `http://example.com/search?q=caf%C3%A9`, the absolute form a
+    /// client sends to a proxy): for logs, and for anyone who needs the
+    /// undecoded form.
     pub target: String,
     /// The path part of the target, percent-decoded: `/caf%C3%A9` arrives
     /// here as `/café`. Decoding happens once, here, so a handler never
@@ -167,18 +212,40 @@ pub struct Request {
     pub version: Version,
     /// The header fields, in order.
     pub headers: Headers,
-    /// The body: exactly `Content-Length` bytes, empty when there is none.
+    /// The body, decoded: exactly `Content-Length` bytes, or the chunks of
+    /// a chunked body put together; empty when there is none.
     pub body: Vec<u8>,
 }
 
 impl Request {
     /// The path part of the target as sent, before percent-decoding
-    /// (`/caf%C3%A9` for the target `/caf%C3%A9?x=1`).
+    /// (`/caf%C3%A9` for the target `/caf%C3%A9?x=1`, and for
+    /// `http://example.com/caf%C3%A9?x=1` too).
     pub fn raw_path(&self) -> &str {
-        match self.target.split_once('?') {
+        let origin = origin_form(&self.target);
+        let path = match origin.split_once('?') {
             Some((path, _query)) => path,
-            None => &self.target,
+            None => origin,
+        };
+        if path.is_empty() { "/" } else { path }
+    }
+
+    /// The host the request is for: the authority of an absolute-form
+    /// target (`example.com:8080` in `http://example.com:8080/`), which
+    /// RFC 9112 section 3.2.2 says a server MUST use instead of `Host`,
+    /// or else the `Host` header.
+    pub fn host(&self) -> Option<&str> {
+        match split_absolute_form(&self.target) {
+            Some((authority, _origin_form)) => Some(authority),
+            None => self.headers.get("Host"),
         }
+    }
+
+    /// Whether the client waits for `100 Continue` before it sends the
+    /// body (RFC 9110 section 10.1.1). An HTTP/1.0 client cannot know that
+    /// status, so its `Expect` MUST be ignored.
+    pub fn expects_continue(&self) -> bool {
+        self.version == Version::Http11 && self.headers.has_token("Expect", "100-continue")
     }
 
     /// The value of the first query parameter called `name` (exact case:

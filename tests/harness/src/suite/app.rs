@@ -2,7 +2,7 @@
 //! and of chapter 8 (the axum rewrite), checked from the outside.
 //!
 //! Both chapters must pass it unchanged, so it checks only HTTP, and only
-//! what `notes/APP-CONTRACT.md` promises: the home page, `/time`,
+//! what the book's chapter 6 promises: the home page, `/time`,
 //! `/hello/{name}`, the guestbook, the static files, and the router's 404,
 //! 405 and `HEAD`. It knows nothing of the server's language or insides.
 //!

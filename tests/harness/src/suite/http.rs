@@ -4,14 +4,14 @@
 //! It assumes only that `GET /` answers `200` and that a path nobody would
 //! choose (`/no-such-path-` and a random number) answers `404`. Everything
 //! else is the protocol, as RFC 9112 (the HTTP/1.1 message syntax) and
-//! RFC 9110 (HTTP semantics) state it and `notes/HTTP-CONTRACT.md` pins it
-//! down: the limits (8 KiB request line, 16 KiB or 100 header fields, 1 MiB
+//! RFC 9110 (HTTP semantics) state it: the limits (8 KiB request line, 16 KiB or 100 header fields, 1 MiB
 //! body) are below what the checks send, so any server with those limits
 //! or tighter ones passes.
 //!
 //! Each check names the chapter 3 exercise that teaches the behaviour:
 //! 3.1 the request line, 3.2 header fields, 3.3 body framing, 3.4 the
-//! target's percent-encoding, 3.5 the response, 3.6 the connection.
+//! target's percent-encoding, 3.5 the response, 3.6 the connection, 3.7
+//! chunked bodies.
 //!
 //! Every check of a bad request also checks the two things that make a
 //! server robust rather than merely correct: the connection is closed after
@@ -45,7 +45,10 @@ pub const SUITE: Suite = Suite {
         check("bare-lf", "3.1", "lines ending in a bare \\n are accepted", bare_lf),
         check("bad-request-line", "3.1", "malformed request lines get 400", bad_request_line),
         check("unknown-version", "3.1", "HTTP/3.0 and HTTP/2.0 get 505", unknown_version),
-        check("unknown-method", "3.1", "unknown methods (BREW, lowercase get) get 501", unknown_method),
+        check("unknown-method", "3.1", "unknown methods (BREW, lowercase get) and CONNECT get 501", unknown_method),
+        check("known-methods", "3.1", "PUT / gets 405 with Allow, DELETE on an unknown path 404", known_methods),
+        check("absolute-form", "3.1", "GET http://probe/ is GET /: 200", absolute_form),
+        check("proxy-target-forms", "3.1", "GET * and GET probe:80 get 400", proxy_target_forms),
         check("long-target", "3.1", "a 64 KiB target gets 414", long_target),
         // 3.2: header fields.
         check("header-names-any-case", "3.2", "hOsT:x is a Host header", header_names_any_case),
@@ -58,10 +61,11 @@ pub const SUITE: Suite = Suite {
         check("too-many-headers", "3.2", "500 header fields get 431", too_many_headers),
         // 3.3: the body.
         check("body-is-framed", "3.3", "a body is skipped by its Content-Length", body_is_framed),
-        check("post-without-length", "3.3", "POST without Content-Length gets 411", post_without_length),
+        check("post-without-length", "3.3", "a POST without Content-Length has an empty body, not a 411", post_without_length),
         check("content-length-not-a-number", "3.3", "Content-Length: abc, -1, +5 ... get 400", content_length_not_a_number),
         check("duplicate-content-length", "3.3", "Content-Length twice gets 400", duplicate_content_length),
-        check("transfer-encoding", "3.3", "Transfer-Encoding: chunked gets 501", transfer_encoding),
+        check("smuggling", "3.3", "Transfer-Encoding with Content-Length gets 400, and the connection closes", smuggling),
+        check("transfer-codings", "3.3", "codings not ending in chunked get 400; gzip under chunked 501; TE in HTTP/1.0 400", transfer_codings),
         check("body-too-large", "3.3", "Content-Length: 10 GiB gets 413 before any body", body_too_large),
         // 3.4: the target.
         check("query-string", "3.4", "GET /?q=%41+b is still the root: 200", query_string),
@@ -73,8 +77,16 @@ pub const SUITE: Suite = Suite {
         check("connection-close", "3.6", "Connection: close is answered in kind, then closed", connection_close),
         check("http10-closes", "3.6", "HTTP/1.0 is closed after the response", http10_closes),
         check("http10-keep-alive", "3.6", "HTTP/1.0 with keep-alive stays open", http10_keep_alive),
+        check("expect-continue", "3.6", "Expect: 100-continue is answered before the body: 100 or a final status", expect_continue),
+        check("expect-http10", "3.6", "an HTTP/1.0 Expect is ignored: no 100", expect_http10),
         check("pipelined-bad-request", "3.6", "after a pipelined bad request, nothing more", pipelined_bad_request),
         check("survives-bad-input", "3.6", "clients that vanish or send junk do not stop the server", survives_bad_input),
+        // 3.7: chunked bodies.
+        check("chunked-body-is-framed", "3.7", "a chunked body is skipped by its chunks", chunked_body_is_framed),
+        check("chunked-in-pieces", "3.7", "a chunked body with extensions and trailers, byte by byte", chunked_in_pieces),
+        check("bad-chunk-size", "3.7", "a chunk size that is not hex, or has a space, gets 400", bad_chunk_size),
+        check("missing-chunk-crlf", "3.7", "chunk data not followed by CRLF, or a bare LF, gets 400", missing_chunk_crlf),
+        check("chunked-too-large", "3.7", "a chunk of 10 GiB gets 413 before its data", chunked_too_large),
     ],
 };
 
@@ -296,6 +308,77 @@ fn unknown_method(target: &Target, ex: Exercise) -> Result<(), Failure> {
             "a method is a case-sensitive token; one the server does not implement is 501 (RFC 9110 section 9.1)",
         )?;
     }
+    reject(
+        target,
+        ex,
+        b"CONNECT probe:443 HTTP/1.1\r\nHost: probe:443\r\n\r\n",
+        501,
+        "CONNECT asks for a tunnel, a proxy's job; a server that is not one answers 501",
+    )
+}
+
+/// The methods of RFC 9110 are methods the server knows, so the path
+/// decides: a path that exists without the method gets `405` with an
+/// `Allow` header (RFC 9110 section 15.5.6), and a path that does not
+/// exist gets `404`, never `501`.
+fn known_methods(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let (client, response) = exchange(target, ex, &request("PUT", "/", "Content-Length: 0\r\n"))?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        405,
+        "/ exists (GET / is 200), so a method it does not take is 405, not 501",
+    )?;
+    let allow = response.header("allow").unwrap_or("");
+    if !allow.split(',').any(|method| method.trim() == "GET") {
+        return Err(Failure::new(ex, "the 405 has no Allow header listing GET")
+            .sent(client.sent())
+            .line("expected", "a header like \"Allow: GET, HEAD\"")
+            .got(&response.head)
+            .note("a 405 MUST say which methods the path takes (RFC 9110 section 15.5.6)"));
+    }
+    drop(client);
+    let (client, response) = exchange(target, ex, &request("DELETE", &unknown_path(), ""))?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        404,
+        "DELETE is a method the server knows; the path does not exist, so 404",
+    )
+}
+
+/// A client talking to a proxy sends the whole URL as the target, and a
+/// server MUST accept that absolute form too (RFC 9112 section 3.2.2).
+fn absolute_form(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let (client, response) = exchange(
+        target,
+        ex,
+        b"GET http://probe/ HTTP/1.1\r\nHost: probe\r\n\r\n",
+    )?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        200,
+        "http://probe/ is the path / on host probe: a server MUST accept the absolute form (RFC 9112 section 3.2.2)",
+    )
+}
+
+/// The two target forms that only a proxy takes: authority form
+/// (`probe:80`, for CONNECT) and asterisk form (`*`, for OPTIONS) are `400`
+/// with any other method (RFC 9112 sections 3.2.3 and 3.2.4).
+fn proxy_target_forms(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    for form in ["*", "probe:80"] {
+        reject(
+            target,
+            ex,
+            &request("GET", form, ""),
+            400,
+            "a GET target is a path or a whole URL; `*` goes only with OPTIONS, `host:port` only with CONNECT",
+        )?;
+    }
     Ok(())
 }
 
@@ -464,16 +547,29 @@ fn body_is_framed(target: &Target, ex: Exercise) -> Result<(), Failure> {
     )
 }
 
-/// `POST` without `Content-Length` gets `411 Length Required`
-/// (RFC 9110 section 15.5.12): without chunked encoding, the server
-/// cannot know where the body ends.
+/// A `POST` with neither `Content-Length` nor `Transfer-Encoding` has no
+/// body (RFC 9112 section 6.3), so it is answered at once (not with `411`),
+/// and a request pipelined right after its head is the next request.
 fn post_without_length(target: &Target, ex: Exercise) -> Result<(), Failure> {
-    reject(
-        target,
+    let mut client = target.connect(ex)?;
+    client.try_send(&[request("POST", "/", ""), request("GET", "/", "")].concat())?;
+    let first = client.try_read_response().map_err(|f| {
+        f.note("a request without Content-Length or Transfer-Encoding has a body of length zero: answer it without waiting")
+    })?;
+    if matches!(first.status, 400 | 408 | 411) {
+        return Err(Failure::new(ex, format!("a POST without a length got {}", first.status))
+            .sent(client.sent())
+            .line("expected", "the answer POST / gets with an empty body")
+            .got(&first.head)
+            .note("RFC 9112 section 6.3: neither Content-Length nor Transfer-Encoding means the body is empty; 411 is for servers that cannot read chunked bodies"));
+    }
+    let second = client.try_read_response()?;
+    expect_status(
         ex,
-        &request("POST", "/", ""),
-        411,
-        "a POST needs a Content-Length to say where its body ends",
+        &client,
+        &second,
+        200,
+        "the GET / right after the POST's head is the next request",
     )
 }
 
@@ -512,21 +608,58 @@ fn duplicate_content_length(target: &Target, ex: Exercise) -> Result<(), Failure
     )
 }
 
-/// `Transfer-Encoding` gets `501`: this server does not implement chunked
-/// bodies, and it must not guess the framing (RFC 9112 sections 6.1 and
-/// 6.3; RFC 9110 section 15.6.2).
-fn transfer_encoding(target: &Target, ex: Exercise) -> Result<(), Failure> {
+/// `Transfer-Encoding` and `Content-Length` together get `400`, and the
+/// connection closes: two answers to "where does the body end" is how
+/// requests are smuggled past a proxy (RFC 9112 section 6.1: a server MAY
+/// reject it and MUST close the connection).
+fn smuggling(target: &Target, ex: Exercise) -> Result<(), Failure> {
     let sent = [
-        request("POST", "/", "Transfer-Encoding: chunked\r\n"),
-        b"5\r\nhello\r\n0\r\n\r\n".to_vec(),
+        request(
+            "POST",
+            "/",
+            "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n",
+        ),
+        b"0\r\n\r\nG".to_vec(),
     ]
     .concat();
     reject(
         target,
         ex,
         &sent,
+        400,
+        "Transfer-Encoding with Content-Length is refused: a proxy in front may have believed the other one",
+    )
+}
+
+/// Transfer codings: unless `chunked` is the last, nothing says where the
+/// body ends (`400`, RFC 9112 section 6.3 MUST); a coding under `chunked`
+/// that the server cannot undo is `501` (section 6.1); and an HTTP/1.0
+/// request has no codings at all, so its framing is faulty (`400`,
+/// section 6.1 MUST).
+fn transfer_codings(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    for coding in ["chunked, gzip", "gzip", "chunked, chunked"] {
+        let headers = format!("Transfer-Encoding: {coding}\r\n");
+        reject(
+            target,
+            ex,
+            &request("POST", "/", &headers),
+            400,
+            "when chunked is not the last transfer coding, the body's end cannot be found: 400",
+        )?;
+    }
+    reject(
+        target,
+        ex,
+        &request("POST", "/", "Transfer-Encoding: gzip, chunked\r\n"),
         501,
-        "Transfer-Encoding is not implemented in chapter 3: 501",
+        "chunked last with gzip under it: the end can be found, but gzip is not implemented: 501",
+    )?;
+    reject(
+        target,
+        ex,
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+        "HTTP/1.0 has no Transfer-Encoding; one in a 1.0 request means faulty framing (RFC 9112 section 6.1)",
     )
 }
 
@@ -702,6 +835,171 @@ fn http10_keep_alive(target: &Target, ex: Exercise) -> Result<(), Failure> {
         &second,
         200,
         "the second HTTP/1.0 keep-alive request on the same connection",
+    )
+}
+
+/// A client that sends `Expect: 100-continue` waits before it sends the
+/// body, so the server MUST answer the head alone: `100 Continue` (then
+/// read the body), or a final status at once (RFC 9110 section 10.1.1). A
+/// server that waits for the body waits for a client that waits for it.
+fn expect_continue(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let mut client = target.connect(ex)?;
+    client.try_send(&request(
+        "POST",
+        "/",
+        "Content-Length: 5\r\nExpect: 100-continue\r\n",
+    ))?;
+    let first = client.try_read_response_head().map_err(|f| {
+        f.note("the client sent Expect: 100-continue and waits for 100 Continue (or a final answer) before it sends the body")
+    })?;
+    if first.status != 100 {
+        // A final answer without reading the body is allowed; its body
+        // follows its head as usual.
+        return Ok(());
+    }
+    if first.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-length")) {
+        return Err(Failure::new(ex, "the 100 Continue has a Content-Length")
+            .sent(client.sent())
+            .got(&first.head)
+            .note("a 1xx response is a status line and an empty line; it MUST NOT carry Content-Length (RFC 9110 section 8.6)"));
+    }
+    client.try_send(b"hello")?;
+    let last = client.try_read_response().map_err(|f| {
+        f.note("after 100 Continue and the body, the final response must follow")
+    })?;
+    if last.status < 200 {
+        return Err(Failure::new(ex, "after 100 Continue and the body, no final response")
+            .sent(client.sent())
+            .got(&last.head));
+    }
+    Ok(())
+}
+
+/// An HTTP/1.0 client does not know `100 Continue`, so a server MUST ignore
+/// its `Expect` (RFC 9110 section 10.1.1): the answer is the final one.
+fn expect_http10(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let (client, response) = exchange(
+        target,
+        ex,
+        b"GET / HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello",
+    )?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        200,
+        "an HTTP/1.0 request's Expect is ignored: no 100 Continue, just the answer",
+    )
+}
+
+/// A chunked body (RFC 9112 section 7.1) is consumed with its request, by
+/// its chunks, even on a GET that does not use it: the next request starts
+/// right after the empty line that ends it.
+fn chunked_body_is_framed(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let mut client = target.connect(ex)?;
+    client.try_send(
+        &[
+            request("GET", "/", "Transfer-Encoding: chunked\r\n").as_slice(),
+            b"5\r\nhello\r\n0\r\n\r\n",
+            &request("GET", &unknown_path(), ""),
+        ]
+        .concat(),
+    )?;
+    let response = client.try_read_response()?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        200,
+        "GET / with a chunked body is still GET / (a recipient MUST be able to parse chunked, RFC 9112 section 7.1)",
+    )?;
+    let second = client.try_read_response()?;
+    expect_status(
+        ex,
+        &client,
+        &second,
+        404,
+        "the second request starts right after the chunked body's last chunk and empty line",
+    )
+}
+
+/// Chunk extensions (`;name=value`) are ignored and trailer fields are read
+/// and dropped (RFC 9112 sections 7.1.1 and 7.1.2), and every piece may
+/// arrive on its own.
+fn chunked_in_pieces(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let mut client = target.connect(ex)?;
+    client.try_send_byte_by_byte(
+        &[
+            request("GET", "/", "Transfer-Encoding: chunked\r\n").as_slice(),
+            b"3;name=value\r\nabc\r\n00A\r\n0123456789\r\n0\r\nX-Checksum: 1\r\n\r\n",
+        ]
+        .concat(),
+    )?;
+    let response = client.try_read_response()?;
+    expect_status(
+        ex,
+        &client,
+        &response,
+        200,
+        "extensions after a size are ignored, sizes are hex in any case, trailers are dropped",
+    )
+}
+
+/// A chunk-size line is hex digits, then perhaps `;extensions`: anything
+/// else is `400`, and parsers that tolerate a stray space or sign are how
+/// requests are smuggled.
+fn bad_chunk_size(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    for size in ["zz", "+5", "5 5", "0x5", ""] {
+        let sent = [
+            request("POST", "/", "Transfer-Encoding: chunked\r\n"),
+            format!("{size}\r\nhello\r\n0\r\n\r\n").into_bytes(),
+        ]
+        .concat();
+        reject(
+            target,
+            ex,
+            &sent,
+            400,
+            "a chunk size is hex digits only, optionally followed by ;extensions (RFC 9112 section 7.1)",
+        )?;
+    }
+    Ok(())
+}
+
+/// Chunk data is followed by exactly CRLF, and the lines of a chunked body
+/// end in CRLF: a chunk longer than its size, or a bare LF, is `400`.
+fn missing_chunk_crlf(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    for body in ["5\r\nhello!!\r\n0\r\n\r\n", "5\nhello\r\n0\r\n\r\n"] {
+        let sent = [
+            request("POST", "/", "Transfer-Encoding: chunked\r\n"),
+            body.as_bytes().to_vec(),
+        ]
+        .concat();
+        reject(
+            target,
+            ex,
+            &sent,
+            400,
+            "after a chunk's data comes CRLF, and every line of a chunked body ends in CRLF",
+        )?;
+    }
+    Ok(())
+}
+
+/// A chunk whose size takes the body over the limit gets `413` from its
+/// size line, before its data: the check sends none.
+fn chunked_too_large(target: &Target, ex: Exercise) -> Result<(), Failure> {
+    let sent = [
+        request("POST", "/", "Transfer-Encoding: chunked\r\n"),
+        b"280000000\r\n".to_vec(),
+    ]
+    .concat();
+    reject(
+        target,
+        ex,
+        &sent,
+        413,
+        "a chunk of 10 GiB is over the body limit (1 MiB here): refused from its size, without reading it",
     )
 }
 
@@ -914,7 +1212,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         400 => "Bad Request",
         404 => "Not Found",
-        411 => "Length Required",
+        405 => "Method Not Allowed",
         413 => "Content Too Large",
         414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
@@ -1010,7 +1308,7 @@ mod tests {
 
     #[test]
     fn the_suite_has_checks_for_every_chapter_3_exercise() {
-        for id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] {
+        for id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
             assert!(!SUITE.checks_of(id).is_empty(), "no check for {id}");
         }
         assert!(SUITE.checks.len() >= 20);

@@ -13,7 +13,7 @@
 //! it will meet must do, so the `http` suite assumes just two things about
 //! the site: `GET /` answers `200`, and a path nobody would choose answers
 //! `404`. Everything else it checks is the protocol itself (RFC 9112 and
-//! RFC 9110, as `notes/HTTP-CONTRACT.md` pins them down for this course):
+//! RFC 9110, as the book's chapter 3 states them for this course):
 //! which status a malformed request gets, that the connection is closed
 //! after it, that the server lives on, how keep-alive and pipelining work.
 //!
@@ -22,7 +22,7 @@
 //! - [`http`]: HTTP/1.1 itself, as chapter 3's parser speaks it.
 //! - [`app`]: the app of chapter 6 (and of chapter 8's axum rewrite):
 //!   its pages, `/time`, `/hello/{name}`, the guestbook and its static
-//!   files, exactly as `notes/APP-CONTRACT.md` states them.
+//!   files, exactly as the book's chapter 6 states them.
 //!
 //! The parts:
 //!

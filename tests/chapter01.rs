@@ -308,6 +308,37 @@ fn ex1_2_returns_after_shutdown() {
     }
 }
 
+/// Out of file descriptors, the accept loop pauses, longer each time,
+/// instead of spinning. The binary runs with 4 descriptors: stdin, stdout,
+/// stderr and the listener take them all, so once a client waits in the
+/// backlog every accept fails with "too many open files" (EMFILE).
+#[cfg(unix)]
+#[test]
+fn ex1_2_backs_off_when_out_of_file_descriptors() {
+    let ex = harness::exercise("1.2");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter01-solution").or(option_env!("CARGO_BIN_EXE_chapter01"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let server = harness::ChildProcess::start_with_fd_limit(
+        ex,
+        binary,
+        &["server", "--addr", "127.0.0.1:0"],
+        4,
+    );
+    let line = server.wait_for_line("listening on tcp://", TIMEOUT);
+    let addr: SocketAddr = line["listening on tcp://".len()..]
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| Failure::new(ex, "the listening line has no address").line("got", line.clone()).fail());
+    // Connected as far as TCP goes: the kernel finished the handshake and
+    // queued us in the backlog. The server cannot accept us: no descriptor.
+    let _waiting = TcpStream::connect(addr)
+        .unwrap_or_else(|e| Failure::new(ex, "cannot connect to the binary").line("error", e.to_string()).fail());
+    server.expect_accept_backoff(TIMEOUT);
+}
+
 // ---------------------------------------------------------------------------
 // Exercise 1.3: The client: send, half-close, read to EOF
 // ---------------------------------------------------------------------------

@@ -66,7 +66,7 @@ struct Running {
 /// Starts `handler` with `config` on `127.0.0.1:0`.
 fn start_with<H>(config: Config, handler: H) -> Running
 where
-    H: Fn(&Request) -> Response + Send + Sync + 'static,
+    H: chapter03::Handler + Send + Sync + 'static,
 {
     let listener = harness::bind_local();
     let shutdown = Shutdown::new(&listener).expect("Shutdown::new on a bound listener");
@@ -169,11 +169,11 @@ fn ex5_1_passes_the_http_suite_on_the_pool() {
         idle_timeout: Duration::from_millis(300),
         ..pool_config(4, 16)
     };
-    let running = start_with(config, site::route);
+    let running = start_with(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
     let mut failures = Vec::new();
-    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] {
+    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
         if let Err(report) = run_exercise(&target, suite, exercise_id) {
             failures.push(report);
         }
@@ -183,6 +183,27 @@ fn ex5_1_passes_the_http_suite_on_the_pool() {
             .note(failures.join("\n"))
             .fail();
     }
+}
+
+#[test]
+fn ex5_1_answers_expect_continue_through_the_pool() {
+    let ex = harness::exercise("5.1");
+    let running = start_with(pool_config(2, 4), site::Site);
+    // The form reads its body: 100 Continue, then the answer.
+    let mut client = running.server.connect(ex);
+    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    let interim = client.read_response_head();
+    expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
+    client.send(b"message=hi");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    // /sleep reads none: the site says so through the pool, so the 405
+    // comes at once, without a 100 and an upload for nothing.
+    let mut client = running.server.connect(ex);
+    client.send(b"POST /sleep HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
+    expect_header(ex, &client, &response, "Connection", "close");
 }
 
 // ---------------------------------------------------------------------------
@@ -256,6 +277,65 @@ fn ex5_3_answers_503_when_the_workers_and_the_queue_are_full() {
         expect_status(ex, client, &response, "HTTP/1.1 200 OK");
     }
     running.server.assert_alive(ex);
+}
+
+/// The binary with 64 file descriptors and 2 workers, flooded with more
+/// clients than it has descriptors: those it cannot hold get a 503 (not a
+/// reset, and not a spinning accept loop), and once they leave it serves
+/// normally.
+#[cfg(unix)]
+#[test]
+fn ex5_3_sheds_load_when_out_of_file_descriptors() {
+    let ex = harness::exercise("5.3");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter05-solution").or(option_env!("CARGO_BIN_EXE_chapter05"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let server = harness::ChildProcess::start_with_fd_limit(
+        ex,
+        binary,
+        &["--addr", "127.0.0.1:0", "--workers", "2"],
+        64,
+    );
+    let addr = server.wait_until_listening(WAIT);
+    // 100 idle connections: 2 with the workers, the rest in the queue,
+    // until the descriptors run out.
+    let flood: Vec<Client> = (0..100).map(|_| server.connect(addr)).collect();
+    let mut late = server.connect(addr);
+    late.send(&request("/", ""));
+    let busy = late.read_response();
+    if busy.status_line != "HTTP/1.1 503 Service Unavailable" {
+        Failure::new(ex, "a client beyond the server's descriptors did not get 503")
+            .sent(late.sent())
+            .line("expected", "HTTP/1.1 503 Service Unavailable, with Retry-After")
+            .line("got", harness::show::bytes(&busy.head))
+            .note("Every connection a worker holds or the queue keeps costs a file descriptor. When try_clone fails for lack of one, the server is as full as with a full queue: answer 503 with the stream you have.")
+            .fail();
+    }
+    expect_header(ex, &late, &busy, "Retry-After", "1");
+    drop(late);
+    drop(flood);
+    // The workers find the queued connections closed and drop them; the
+    // descriptors come back, and a new client is served. Until then it may
+    // still get a 503, which is right: try again, as Retry-After says.
+    let mut last = String::new();
+    let served = harness::wait::wait_until("a 200 after the flood left", WAIT, || {
+        let answer = Client::try_connect(addr, ex).and_then(|mut client| {
+            client.try_send(&request("/", "Connection: close\r\n"))?;
+            client.try_read_response()
+        });
+        last = match answer {
+            Ok(response) => response.status_line,
+            Err(failure) => failure.message(),
+        };
+        last == "HTTP/1.1 200 OK"
+    });
+    if served.is_err() {
+        Failure::new(ex, "after the flood left, the server did not serve GET / again")
+            .line("last answer", last)
+            .fail();
+    }
 }
 
 // ---------------------------------------------------------------------------

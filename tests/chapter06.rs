@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chapter01::time::{rfc3339, unix_now};
-use chapter03::{Limits, Parsed, parse_request};
+use chapter03::{Handler, Limits, Parsed, parse_request};
 use chapter06::app::{Fault, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
 use chapter06::guestbook::{self, Entry, Guestbook, decode_entries, encode_entry};
 use chapter06::middleware::logging;
@@ -516,6 +516,23 @@ fn ex6_2_a_path_without_the_method_is_405_with_the_exact_allow() {
                 Some("POST"),
                 None,
             ),
+            // Every method the parser knows reaches the router, which
+            // alone can tell 405 from 404.
+            (
+                "DELETE",
+                "/form",
+                StatusCode::MethodNotAllowed,
+                Some("GET, HEAD, POST"),
+                None,
+            ),
+            (
+                "PUT",
+                "/hello/Ada",
+                StatusCode::MethodNotAllowed,
+                Some("GET, HEAD"),
+                None,
+            ),
+            ("OPTIONS", "/nothing-here", StatusCode::NotFound, None, None),
         ],
     );
     // Two routes share /form: its Allow lists both, HEAD with GET.
@@ -531,6 +548,56 @@ fn ex6_2_a_path_without_the_method_is_405_with_the_exact_allow() {
     let router = Router::new().post("/both", |_: &Request, _: &Params, _: &()| "post");
     let response = router.handle(&request("GET", "/both"));
     assert_eq!(response.header("Allow"), Some("POST"));
+}
+
+#[test]
+fn ex6_2_routes_put_and_delete_and_lists_them_in_allow() {
+    let ex = harness::exercise("6.2");
+    let router = Router::new()
+        .put("/item", |request: &Request, _: &Params, _: &()| {
+            format!("stored {} bytes", request.body.len())
+        })
+        .delete("/item", |_: &Request, _: &Params, _: &()| "deleted");
+    expect_dispatch(
+        ex,
+        &router,
+        &[
+            ("PUT", "/item", StatusCode::Ok, None, Some("stored 0 bytes")),
+            ("DELETE", "/item", StatusCode::Ok, None, Some("deleted")),
+            (
+                "GET",
+                "/item",
+                StatusCode::MethodNotAllowed,
+                Some("PUT, DELETE"),
+                None,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn ex6_2_the_router_knows_from_the_head_which_requests_read_a_body() {
+    let ex = harness::exercise("6.2");
+    let router = test_router();
+    // A handler will run (and may read the body) only where a route has
+    // the path and the method; elsewhere the answer is 404 or 405 whatever
+    // the body, so a client waiting with Expect: 100-continue gets it at
+    // once.
+    for (method, path, reads) in [
+        ("POST", "/form", true),
+        ("GET", "/hello/Ada", true),
+        ("POST", "/hello/Ada", false),
+        ("DELETE", "/form", false),
+        ("POST", "/nothing-here", false),
+    ] {
+        let got = router.reads_body(&request(method, path));
+        if got != reads {
+            Failure::new(ex, format!("Router::reads_body for {method} {path} is {got}"))
+                .line("expected", reads.to_string())
+                .note("true exactly when some route has the path and answers the method: then its handler runs")
+                .fail();
+        }
+    }
 }
 
 #[test]

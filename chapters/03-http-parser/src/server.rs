@@ -10,9 +10,7 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use chapter01::backoff::AcceptBackoff;
-
-use crate::Shutdown;
+use crate::{AcceptBackoff, Shutdown};
 use crate::connection::Connection;
 use crate::handler::Handler;
 use crate::parse::Limits;

@@ -74,7 +74,7 @@ fn run(command: Command) -> Result<(), String> {
         workers,
         ..Config::default()
     };
-    serve_with(listener, shutdown, &config, site::route).map_err(|e| e.to_string())?;
+    serve_with(listener, shutdown, &config, site::Site).map_err(|e| e.to_string())?;
     eprintln!("stopped: every worker has finished");
     Ok(())
 }

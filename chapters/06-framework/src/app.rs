@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use chapter01::time::{now_rfc3339, rfc3339, unix_now};
 use chapter02::form::{escape_html, parse_form};
-use chapter03::{Request, Response, StatusCode};
+use chapter03::{Handler, Request, Response, StatusCode};
 use chapter04::resolve::resolve;
 use chapter04::server::FileServer;
 
@@ -106,11 +106,8 @@ pub fn router(state: Arc<AppState>) -> Router<AppState> {
 pub fn app(
     state: Arc<AppState>,
     log: impl Write + Send + 'static,
-) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
-    let router = router(state);
-    layer(logging(log), move |request: &Request| {
-        router.handle(request)
-    })
+) -> impl Handler + Send + Sync + 'static {
+    layer(logging(log), router(state))
 }
 // ANCHOR_END: app
 

@@ -54,6 +54,9 @@ pub mod server;
 pub mod site;
 pub mod target;
 
+/// Chapter 1's accept backoff, reused as it is: chapters 5 and 7 use it
+/// through this crate.
+pub use chapter01::backoff::AcceptBackoff;
 /// Chapter 1's stop signal, reused as it is.
 pub use chapter01::shutdown::Shutdown;
 pub use handler::Handler;

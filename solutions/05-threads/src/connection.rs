@@ -89,7 +89,7 @@ pub(crate) fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let served = Connection::new(stream).and_then(|connection| {
         connection
             .with_wait(deadlines)
-            .serve(&shared.http, &|request: &Request| respond(&shared, request))
+            .serve(&shared.http, &Respond(&shared))
     });
     if let Err(error) = served {
         eprintln!("connection failed: {error}");
@@ -171,6 +171,22 @@ impl Wait for Deadlines {
 // ANCHOR_END: deadlines
 
 // ANCHOR: respond
+/// What chapter 3's connection calls on a worker: the application's
+/// handler, through [`respond`].
+struct Respond<'a>(&'a Shared);
+
+impl chapter03::Handler for Respond<'_> {
+    fn respond(&self, request: &Request) -> Response {
+        respond(self.0, request)
+    }
+
+    fn reads_body(&self, head: &Request) -> bool {
+        // A panic here is a bug in the application like any other: the
+        // safe answer is "yes", and the client gets 100 Continue.
+        panic::catch_unwind(AssertUnwindSafe(|| self.0.handler.reads_body(head))).unwrap_or(true)
+    }
+}
+
 /// Calls the handler for one request, on the worker serving its connection.
 pub(crate) fn respond(shared: &Shared, request: &Request) -> Response {
     let _in_flight = shared.stats.request_started();
@@ -196,7 +212,7 @@ fn call_handler(shared: &Shared, request: &Request) -> Response {
     // panics, nothing it may have left half-updated is used afterwards by
     // this code; state the handler shares with others lives behind a
     // `Mutex`, which std poisons so the next user knows.
-    match panic::catch_unwind(AssertUnwindSafe(|| (shared.handler)(request))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| shared.handler.respond(request))) {
         Ok(response) => response,
         Err(_) => {
             // The panic message is already on stderr (the default panic

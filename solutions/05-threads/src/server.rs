@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use chapter03::connection::Connection;
-use chapter03::{Limits, Request, Response, Shutdown, StatusCode, WriteOptions};
+use chapter03::{AcceptBackoff, Limits, Response, Shutdown, StatusCode, WriteOptions};
 
 use crate::connection::{Shared, serve_connection};
 use crate::pool::{Busy, ThreadPool};
@@ -24,10 +24,11 @@ use crate::site;
 use crate::stats::Stats;
 
 // ANCHOR: handler
-/// What the server calls for every request: any function or closure from
-/// a request to a response that can be shared by all the worker threads
-/// at once (`Send + Sync`) and lives as long as they do (`'static`).
-pub type Handler = dyn Fn(&Request) -> Response + Send + Sync + 'static;
+/// What the server calls for every request: a chapter 3 handler (any
+/// function or closure from a request to a response is one) that can be
+/// shared by all the worker threads at once (`Send + Sync`) and lives as
+/// long as they do (`'static`).
+pub type Handler = dyn chapter03::Handler + Send + Sync + 'static;
 // ANCHOR_END: handler
 
 // ANCHOR: config
@@ -112,7 +113,7 @@ impl Config {
 /// Serves this chapter's site (see [`site::route`]) with the default
 /// [`Config`], until `shutdown` is triggered.
 pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
-    serve_with(listener, shutdown, &Config::default(), site::route)
+    serve_with(listener, shutdown, &Config::default(), site::Site)
 }
 
 /// Serves clients on a pool of `config.workers` threads, answering every
@@ -129,7 +130,7 @@ pub fn serve_with<H>(
     handler: H,
 ) -> io::Result<()>
 where
-    H: Fn(&Request) -> Response + Send + Sync + 'static,
+    H: chapter03::Handler + Send + Sync + 'static,
 {
     serve_with_stats(listener, shutdown, config, handler, Arc::default())
 }
@@ -145,7 +146,7 @@ pub fn serve_with_stats<H>(
     stats: Arc<Stats>,
 ) -> io::Result<()>
 where
-    H: Fn(&Request) -> Response + Send + Sync + 'static,
+    H: chapter03::Handler + Send + Sync + 'static,
 {
     let shared = Arc::new(Shared {
         handler: Arc::new(handler),
@@ -157,17 +158,24 @@ where
     });
     let pool = ThreadPool::new(config.workers, config.queue_len, Arc::clone(&stats))?;
     stats.set_accepting(true);
+    let mut backoff = AcceptBackoff::new();
     for stream in listener.incoming() {
         // `Shutdown::trigger` sets the flag, then connects to wake us up.
         if shutdown.is_requested() {
             break;
         }
         let stream = match stream {
-            Ok(stream) => stream,
+            Ok(stream) => {
+                backoff.after_success();
+                stream
+            }
             // Concerns one client only (it gave up in the backlog), or the
-            // process is out of file descriptors for a moment: go on.
+            // process is out of file descriptors: every connection held by
+            // a worker or waiting in the queue costs one. Then every
+            // accept fails at once until a connection closes, so pause,
+            // longer each time, instead of spinning (chapter 1's backoff).
             Err(error) => {
-                eprintln!("accept failed: {error}");
+                backoff.wait_after(&error);
                 continue;
             }
         };
@@ -205,7 +213,17 @@ fn dispatch(pool: &ThreadPool, stream: TcpStream, shared: &Arc<Shared>) -> io::R
     // The job owns the stream; if the pool refuses the job, the stream is
     // dropped with it. A second handle on the same socket (a cheap
     // `dup` of the file descriptor) keeps a way to answer.
-    let spare = stream.try_clone()?;
+    let spare = match stream.try_clone() {
+        Ok(spare) => spare,
+        // The `dup` needs a file descriptor, and the process has none left:
+        // every worker and every place in the queue holds a connection.
+        // That is "too busy" too, and this stream can still say so.
+        Err(error) => {
+            eprintln!("cannot take one more connection: {error}");
+            shared.stats.count_rejected();
+            return answer_busy(stream, &shared.http);
+        }
+    };
     let job_shared = Arc::clone(shared);
     match pool.try_execute(move || serve_connection(stream, job_shared)) {
         Ok(()) => {
@@ -283,15 +301,25 @@ pub fn serve_thread_per_connection<H>(
     handler: H,
 ) -> io::Result<()>
 where
-    H: Fn(&Request) -> Response + Send + Sync + 'static,
+    H: chapter03::Handler + Send + Sync + 'static,
 {
     // Shared by every thread, so behind an Arc.
     let handler = Arc::new(handler);
+    let mut backoff = AcceptBackoff::new();
     for stream in listener.incoming() {
         if shutdown.is_requested() {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let stream = match stream {
+            Ok(stream) => {
+                backoff.after_success();
+                stream
+            }
+            Err(error) => {
+                backoff.wait_after(&error);
+                continue;
+            }
+        };
         let handler = Arc::clone(&handler);
         let config = config.clone();
         thread::spawn(move || {

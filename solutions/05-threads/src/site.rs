@@ -10,8 +10,8 @@
 use std::thread;
 use std::time::Duration;
 
-use chapter03::site::{method_not_allowed, route as chapter03_route};
-use chapter03::{Method, Request, Response, StatusCode};
+use chapter03::site::{method_not_allowed, reads_body, route as chapter03_route};
+use chapter03::{Handler, Method, Request, Response, StatusCode};
 
 /// The longest `/sleep` sleeps, whatever it is asked: a demonstration
 /// route must not become a way to hold a worker forever.
@@ -30,6 +30,21 @@ pub fn route(request: &Request) -> Response {
         }
         "/sleep" | "/panic" => method_not_allowed("GET, HEAD"),
         _ => chapter03_route(request),
+    }
+}
+
+/// The site as a handler. `/sleep` and `/panic` read no body, so which
+/// requests need theirs is chapter 3's answer: only the form's POST.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site;
+
+impl Handler for Site {
+    fn respond(&self, request: &Request) -> Response {
+        route(request)
+    }
+
+    fn reads_body(&self, head: &Request) -> bool {
+        reads_body(head)
     }
 }
 // ANCHOR_END: route

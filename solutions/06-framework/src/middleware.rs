@@ -13,12 +13,14 @@
 //!
 //! [`layer`] puts a middleware around a handler and gives back a handler,
 //! so layers stack: `layer(a, layer(b, router))` runs `a` outside `b`.
+//! Handlers here are chapter 3's [`Handler`]s: the router is one, and any
+//! `Fn(&Request) -> Response` too.
 
 use std::io::Write;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use chapter03::{Request, Response};
+use chapter03::{Handler, Request, Response};
 
 // ANCHOR: next
 /// The rest of the stack, as a middleware sees it: call it with the request
@@ -27,12 +29,34 @@ pub type Next<'a> = &'a dyn Fn(&Request) -> Response;
 
 /// Wraps `inner` in `middleware`: the result answers a request by calling
 /// `middleware` with the request and `inner` as its [`Next`].
-pub fn layer<M, H>(middleware: M, inner: H) -> impl Fn(&Request) -> Response + Send + Sync
+pub fn layer<M, H>(middleware: M, inner: H) -> Layer<M, H>
 where
-    M: Fn(&Request, Next<'_>) -> Response + Send + Sync,
-    H: Fn(&Request) -> Response + Send + Sync,
+    M: Fn(&Request, Next<'_>) -> Response,
+    H: Handler,
 {
-    move |request| middleware(request, &inner)
+    Layer { middleware, inner }
+}
+
+/// A handler inside a middleware: what [`layer`] builds.
+pub struct Layer<M, H> {
+    middleware: M,
+    inner: H,
+}
+
+impl<M, H> Handler for Layer<M, H>
+where
+    M: Fn(&Request, Next<'_>) -> Response,
+    H: Handler,
+{
+    fn respond(&self, request: &Request) -> Response {
+        (self.middleware)(request, &|request: &Request| self.inner.respond(request))
+    }
+
+    /// A middleware looks at requests and responses, not bodies: whether
+    /// the body matters is the inner handler's answer.
+    fn reads_body(&self, head: &Request) -> bool {
+        self.inner.reads_body(head)
+    }
 }
 // ANCHOR_END: next
 

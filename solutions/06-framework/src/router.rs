@@ -22,7 +22,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chapter03::{Method, Request, Response, StatusCode};
+use chapter03::{Handler, Method, Request, Response, StatusCode};
 
 use crate::handler::{BoxedHandler, IntoResponse, boxed};
 
@@ -285,6 +285,24 @@ impl<S> Router<S> {
     {
         self.route(Method::Post, pattern, handler)
     }
+
+    /// Adds a PUT route.
+    pub fn put<H, R>(self, pattern: &str, handler: H) -> Router<S>
+    where
+        H: Fn(&Request, &Params, &S) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.route(Method::Put, pattern, handler)
+    }
+
+    /// Adds a DELETE route.
+    pub fn delete<H, R>(self, pattern: &str, handler: H) -> Router<S>
+    where
+        H: Fn(&Request, &Params, &S) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.route(Method::Delete, pattern, handler)
+    }
 }
 // ANCHOR_END: router
 
@@ -316,6 +334,22 @@ impl<S> Router<S> {
         // end exercise
     }
 }
+
+/// The router is what chapter 5's server calls. Only the router knows which
+/// requests reach a handler, so only it can say, from the head alone, that
+/// a request will be a 404 or a 405 whatever its body: then a client that
+/// waits with `Expect: 100-continue` gets that answer at once.
+impl<S> Handler for Router<S> {
+    fn respond(&self, request: &Request) -> Response {
+        self.handle(request)
+    }
+
+    fn reads_body(&self, head: &Request) -> bool {
+        self.routes.iter().any(|route| {
+            route.answers(head.method) && route.pattern.matches(&head.path).is_some()
+        })
+    }
+}
 // ANCHOR_END: handle
 
 // ANCHOR: answers
@@ -337,19 +371,17 @@ pub fn method_not_allowed(allowed: &[Method]) -> Response {
 }
 
 /// The value of `Allow` for routes with these methods: each once, in a
-/// fixed order (so the header does not depend on the order routes were
-/// added), with HEAD wherever GET is, because GET routes answer HEAD.
+/// fixed order (`Method::ALL`'s, so the header does not depend on the order
+/// routes were added), with HEAD wherever GET is, because GET routes answer
+/// HEAD.
 pub fn allow_header(allowed: &[Method]) -> String {
-    let has = |method| allowed.contains(&method);
-    let listed = [
-        (Method::Get, has(Method::Get)),
-        (Method::Head, has(Method::Get) || has(Method::Head)),
-        (Method::Post, has(Method::Post)),
-    ];
-    listed
+    let listed = |method: &Method| {
+        allowed.contains(method) || (*method == Method::Head && allowed.contains(&Method::Get))
+    };
+    Method::ALL
         .iter()
-        .filter(|(_, present)| *present)
-        .map(|(method, _)| method.as_str())
+        .filter(|method| listed(method))
+        .map(|method| method.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -368,6 +400,10 @@ mod tests {
         );
         assert_eq!(allow_header(&[Method::Post]), "POST");
         assert_eq!(allow_header(&[Method::Head]), "HEAD");
+        assert_eq!(
+            allow_header(&[Method::Delete, Method::Get, Method::Put]),
+            "GET, HEAD, PUT, DELETE"
+        );
     }
 
     #[test]

@@ -32,14 +32,48 @@ pub struct ChildProcess {
 /// How many of the binary's last lines a failure shows.
 const SHOWN_LINES: usize = 20;
 
+/// The pause [`ChildProcess::expect_accept_backoff`] waits to see: the
+/// seventh of chapter 1's doubling series (5, 10, 20, 40, 80, 160, 320 ms).
+pub const BACKOFF_SHOWN: Duration = Duration::from_millis(320);
+/// How many failed accepts may come before that pause. Seven make the
+/// series; the rest is room for failures about one client.
+pub const MAX_FAILED_ACCEPTS: usize = 12;
+
 impl ChildProcess {
     /// Starts `binary` with `args`. Its stdout and stderr are read by two
     /// threads into one channel, so a test can wait for a line with a
     /// deadline; when the process exits its pipes close, and a wait for a
     /// line it never printed fails at once instead of at the deadline.
     pub fn start(ex: Exercise, binary: &str, args: &[&str]) -> ChildProcess {
-        let mut child = Command::new(binary)
-            .args(args)
+        let mut command = Command::new(binary);
+        command.args(args);
+        ChildProcess::spawn(ex, command, binary)
+    }
+
+    /// [`ChildProcess::start`], with the binary allowed at most
+    /// `descriptors` open file descriptors (its soft and hard limit both),
+    /// as `ulimit -n` sets them: a way to watch a server run out of them.
+    /// Unix only; Windows has no such per-process limit on sockets.
+    #[cfg(unix)]
+    pub fn start_with_fd_limit(
+        ex: Exercise,
+        binary: &str,
+        args: &[&str],
+        descriptors: u32,
+    ) -> ChildProcess {
+        // The shell sets the limit on itself, then becomes the binary
+        // (`exec`), which keeps the limit and the process id.
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {descriptors} && exec \"$0\" \"$@\""))
+            .arg(binary)
+            .args(args);
+        ChildProcess::spawn(ex, command, binary)
+    }
+
+    fn spawn(ex: Exercise, mut command: Command, binary: &str) -> ChildProcess {
+        let mut child = command
             // A panic (a starter's todo!()) then prints two lines, not a
             // backtrace: the failure shows the binary's last lines.
             .env("RUST_BACKTRACE", "0")
@@ -90,6 +124,35 @@ impl ChildProcess {
                     .line("output", self.output())
                     .note("it exited first (a panic, such as a todo!(), shows above), or it stayed silent for too long")
                     .fail(),
+            }
+        }
+    }
+
+    /// Waits (at most `limit`) until the binary's log shows its accept loop
+    /// backing off, as chapter 1's `AcceptBackoff` logs it: lines
+    /// `accept failed: ...; trying again in N ms` with N doubling, until a
+    /// pause of at least [`BACKOFF_SHOWN`]. Fails if more than
+    /// [`MAX_FAILED_ACCEPTS`] failed accepts come first (a loop that tries
+    /// again at once logs thousands a second), or if no such pause comes.
+    #[track_caller]
+    pub fn expect_accept_backoff(&self, limit: Duration) {
+        let mut failures = 0;
+        loop {
+            let line = self.wait_for_line("accept failed: ", limit);
+            failures += 1;
+            let pause = line
+                .rsplit_once("; trying again in ")
+                .and_then(|(_, pause)| pause.strip_suffix(" ms"))
+                .and_then(|ms| ms.parse::<u64>().ok());
+            if pause.is_some_and(|ms| ms >= BACKOFF_SHOWN.as_millis() as u64) {
+                return;
+            }
+            if failures > MAX_FAILED_ACCEPTS {
+                Failure::new(self.ex, "out of file descriptors, the accept loop tries again without pausing longer each time")
+                    .line("output", self.output())
+                    .line("expected", format!("lines \"accept failed: ...; trying again in N ms\" with N doubling from 5 ms, reaching {} ms within {MAX_FAILED_ACCEPTS} failures", BACKOFF_SHOWN.as_millis()))
+                    .note("Out of descriptors, every accept fails at once until a connection closes: a loop that retries at once spins a CPU at 100% for nothing. Call AcceptBackoff::wait_after (chapter 1) after a failed accept, and after_success after a good one.")
+                    .fail();
             }
         }
     }

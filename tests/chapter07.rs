@@ -57,11 +57,7 @@ struct Running {
 
 /// Starts `handler` with `config` on `127.0.0.1:0`, on a runtime of its own
 /// in a thread of its own.
-fn start_with<H, F>(config: Config, handler: H) -> Running
-where
-    H: Fn(Request) -> F + Send + Sync + 'static,
-    F: Future<Output = Response> + Send + 'static,
-{
+fn start_with(config: Config, handler: impl chapter07::Handler) -> Running {
     let listener = harness::bind_local();
     let shutdown = CancellationToken::new();
     let stats = Arc::new(Stats::default());
@@ -485,11 +481,11 @@ fn ex7_3_passes_the_http_suite() {
         idle_timeout: Duration::from_millis(300),
         ..Config::default()
     };
-    let running = start_with(config, site::route);
+    let running = start_with(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
     let mut failures = Vec::new();
-    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"] {
+    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
         if let Err(report) = run_exercise(&target, suite, exercise_id) {
             failures.push(report);
         }
@@ -544,6 +540,35 @@ fn ex7_3_answers_pipelined_requests_in_order_over_a_pipe() {
             .fail();
         }
     })
+}
+
+#[test]
+fn ex7_3_answers_expect_continue_and_decodes_chunked_bodies() {
+    let ex = harness::exercise("7.3");
+    let running = start_with(Config::default(), site::Site);
+    // curl -T - : chunked, and it waits for 100 Continue first.
+    let mut client = running.server.connect(ex);
+    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    let interim = client.read_response_head();
+    expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
+    client.send(b"8\r\nmessage=\r\n5\r\nasync\r\n0\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    if !response.body_text().contains("<dd>async</dd>") {
+        Failure::new(ex, "the chunked form's message is not in the page")
+            .sent(client.sent())
+            .line("got", response.body_text())
+            .fail();
+    }
+    // /picture.jpg reads no body: its 405 comes at once, and the
+    // connection closes (the client may still send what it announced).
+    let mut client = running.server.connect(ex);
+    client.send(b"PUT /picture.jpg HTTP/1.1\r\nHost: a\r\nContent-Length: 99999\r\nExpect: 100-continue\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
+    expect_header(ex, &client, &response, "Allow", "GET, HEAD");
+    expect_header(ex, &client, &response, "Connection", "close");
+    client.expect_closed("after an answer given before the body, the connection ends");
 }
 
 /// A handler that panics: that request gets `500` and the connection
@@ -749,10 +774,9 @@ fn ex7_4_serves_a_connection_while_another_request_waits() {
 /// 2,000. Each costs two descriptors in this process: the client's socket
 /// and the server's.
 fn idle_connections_to_hold() -> usize {
-    // `increase_nofile_limit` raises the soft limit (the one that applies)
-    // towards the hard one, and returns the soft limit it got. On Windows
-    // there is no such limit, and it returns what we asked for.
-    let limit = rlimit::increase_nofile_limit(8192).unwrap_or(1024);
+    // The server's own way: the soft limit (the one that applies) raised
+    // to the hard one. On Windows there is no such limit.
+    let limit = chapter07::server::raise_descriptor_limit();
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     // Keep 200 descriptors for everything else the test process opens
     // (other tests run in parallel threads).
@@ -867,6 +891,108 @@ fn ex7_5_answers_503_over_the_connection_limit() {
     let response = fourth.read_response();
     expect_status(ex, &fourth, &response, "HTTP/1.1 200 OK");
     running.server.assert_alive(ex);
+}
+
+#[test]
+fn ex7_5_closes_at_once_what_it_cannot_even_answer_503() {
+    let ex = harness::exercise("7.5");
+    let config = Config {
+        max_connections: 1,
+        max_busy_answers: 1,
+        idle_timeout: Duration::from_secs(60),
+        ..Config::default()
+    };
+    let running = start_with(config, site::Site);
+    let stats = &running.stats;
+    let _served = running.server.connect(ex);
+    wait_for(ex, "one connection open", &running, || stats.open() == 1);
+    // The second gets a 503, and says nothing more, so the task that
+    // answered it waits a moment for the client to close first...
+    let mut second = running.server.connect(ex);
+    let busy = second.read_response();
+    expect_status(ex, &second, &busy, "HTTP/1.1 503 Service Unavailable");
+    // ...while the third finds no task free even for a 503: the accept
+    // loop answers it itself and closes at once, instead of spawning one
+    // more task per connection an attacker opens.
+    let mut third = running.server.connect(ex);
+    let busy = third.read_response();
+    expect_status(ex, &third, &busy, "HTTP/1.1 503 Service Unavailable");
+    third.expect_closed("with every 503 task taken, the accept loop answers and closes at once");
+    expect_count(ex, "connections turned away", stats.rejected(), 2, stats);
+    running.server.assert_alive(ex);
+}
+
+#[test]
+fn ex7_5_fits_its_limits_under_the_file_descriptors() {
+    let ex = harness::exercise("7.5");
+    let cases = [
+        // (descriptors, connections, 503s at once)
+        (64, 24, 8),
+        (1024, 928, 64),
+        (1 << 20, 10_000, 64),
+        (u64::MAX, 10_000, 64),
+        (16, 1, 1),
+    ];
+    for (descriptors, connections, busy) in cases {
+        let config = Config::fitting(descriptors);
+        let got = (config.max_connections, config.max_busy_answers);
+        if got != (connections, busy) {
+            Failure::new(ex, format!("Config::fitting({descriptors}) gives other limits"))
+                .line("expected", format!("{connections} connections and {busy} 503s at once"))
+                .line("got", format!("{} connections and {} 503s at once", got.0, got.1))
+                .note("what is left after RESERVED_DESCRIPTORS: a quarter (at most MAX_BUSY_ANSWERS) for 503s, the rest (at most MAX_CONNECTIONS) for connections, never less than 1 each")
+                .fail();
+        }
+    }
+}
+
+/// The binary with 64 file descriptors, flooded with 150 idle clients: it
+/// fits its limits under the descriptors, so those past the limit get a
+/// 503 instead of waiting in the backlog while accept fails; it does not
+/// spin; and it serves normally once they leave.
+#[cfg(unix)]
+#[test]
+fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
+    let ex = harness::exercise("7.5");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter07-solution").or(option_env!("CARGO_BIN_EXE_chapter07"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let server =
+        harness::ChildProcess::start_with_fd_limit(ex, binary, &["--addr", "127.0.0.1:0"], 64);
+    let addr = server.wait_until_listening(WAIT);
+    let flood: Vec<Client> = (0..150).map(|_| server.connect(addr)).collect();
+    // It says nothing: a server at its limit answers without reading.
+    let mut late = server.connect(addr);
+    let busy = late.read_response();
+    if busy.status_line != "HTTP/1.1 503 Service Unavailable" {
+        Failure::new(ex, "a client past the server's file descriptors did not get 503")
+            .sent(late.sent())
+            .line("expected", "HTTP/1.1 503 Service Unavailable")
+            .line("got", harness::show::bytes(&busy.head))
+            .note("with 64 descriptors, Config::fitting(64) allows 24 connections and 8 answers of 503 at once; main.rs must build its Config from raise_descriptor_limit()")
+            .fail();
+    }
+    drop(late);
+    drop(flood);
+    let mut last = String::new();
+    let served = harness::wait::wait_until("a 200 after the flood left", WAIT, || {
+        let answer = Client::try_connect(addr, ex).and_then(|mut client| {
+            client.try_send(&request("/", "Connection: close\r\n"))?;
+            client.try_read_response()
+        });
+        last = match answer {
+            Ok(response) => response.status_line,
+            Err(failure) => failure.message(),
+        };
+        last == "HTTP/1.1 200 OK"
+    });
+    if served.is_err() {
+        Failure::new(ex, "after the flood left, the server did not serve GET / again")
+            .line("last answer", last)
+            .fail();
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use chapter07::server::MAX_CONNECTIONS;
+use chapter07::server::raise_descriptor_limit;
 use chapter07::{CancellationToken, Config, Stats, serve_with, site};
 use tokio::net::TcpListener;
 
@@ -21,7 +21,8 @@ flight finish first. A second Ctrl-C stops it at once.
 
 options:
   --addr HOST:PORT       where to listen [default: 127.0.0.1:7878]
-  --max-connections N    connections served at once; more get 503 [default: 10000]
+  --max-connections N    connections served at once; more get 503
+                         [default: 10000, or fewer if file descriptors are short]
   -h, --help             print this help";
 
 const DEFAULT_ADDR: &str = "127.0.0.1:7878";
@@ -31,7 +32,8 @@ const DEFAULT_ADDR: &str = "127.0.0.1:7878";
 enum Command {
     Serve {
         addr: String,
-        max_connections: usize,
+        /// `None`: as many as the descriptors allow.
+        max_connections: Option<usize>,
     },
     Help,
 }
@@ -78,12 +80,24 @@ async fn run(command: Command) -> Result<(), String> {
     // token: the server only ever sees the token.
     tokio::spawn(stop_on_signals(shutdown.clone()));
     println!("listening on http://{bound}");
-    let config = Config {
-        max_connections,
-        ..Config::default()
-    };
+    // Every connection costs a file descriptor: take as many as the system
+    // lets us, and fit the limits under what we got.
+    let descriptors = raise_descriptor_limit();
+    let mut config = Config::fitting(descriptors);
+    match max_connections {
+        Some(asked) if asked > config.max_connections => eprintln!(
+            "--max-connections {asked} is more than {descriptors} file descriptors allow: serving {} at once",
+            config.max_connections
+        ),
+        Some(asked) => config.max_connections = asked,
+        None => {}
+    }
+    eprintln!(
+        "file descriptors: {descriptors}; serving up to {} connections at once",
+        config.max_connections
+    );
     let stats = Arc::new(Stats::default());
-    serve_with(listener, shutdown, &config, site::route, stats)
+    serve_with(listener, shutdown, &config, site::Site, stats)
         .await
         .map_err(|e| e.to_string())?;
     eprintln!("stopped: every connection has finished");
@@ -134,7 +148,7 @@ async fn termination() -> std::io::Result<()> {
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     let mut args = args.into_iter();
     let mut addr = DEFAULT_ADDR.to_string();
-    let mut max_connections = MAX_CONNECTIONS;
+    let mut max_connections = None;
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((name, value)) if name.starts_with("--") => {
@@ -152,7 +166,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                     addr = value;
                 } else {
                     max_connections = match value.parse::<usize>() {
-                        Ok(n) if n > 0 => n,
+                        Ok(n) if n > 0 => Some(n),
                         _ => {
                             return Err(format!(
                                 "--max-connections needs a whole number above 0, not {value:?}"
@@ -186,14 +200,14 @@ mod tests {
                 max_connections,
             })
         };
-        assert_eq!(parse(&[]), serve(DEFAULT_ADDR, MAX_CONNECTIONS));
+        assert_eq!(parse(&[]), serve(DEFAULT_ADDR, None));
         assert_eq!(
             parse(&["--addr", "0.0.0.0:8080"]),
-            serve("0.0.0.0:8080", MAX_CONNECTIONS)
+            serve("0.0.0.0:8080", None)
         );
         assert_eq!(
             parse(&["--addr=127.0.0.1:0", "--max-connections", "4"]),
-            serve("127.0.0.1:0", 4)
+            serve("127.0.0.1:0", Some(4))
         );
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
     }

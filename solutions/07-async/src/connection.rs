@@ -2,18 +2,19 @@
 //! that answers its requests in order until one side is done.
 //!
 //! ```text
-//!  stream ──read_buf──▶ buffer ──parse_request──▶ Partial:  receive more
-//!   (await)               ▲      (chapter 3,      Complete: handler(request).await,
-//!                         │       unchanged)                send, drain `consumed`
-//!                         └── leftover bytes are  Error:    answer, close
-//!                             the next request
+//!  stream ──read_buf──▶ buffer ──RequestReader::step──▶ NeedMore:         receive more
+//!   (await)               ▲      (chapter 3,            ContinueExpected: 100 Continue, or
+//!                         │       unchanged)                              the answer and close
+//!                         │                             Request:          handler(request).await,
+//!                         └── leftover bytes are                          send
+//!                             the next request          Error:            answer, close
 //! ```
 //!
 //! This is chapter 3's `Connection` again, with `.await` where chapter 3
-//! blocked. The parser is chapter 3's own function: it takes the bytes
-//! buffered so far and never touches the stream, so it cannot tell (and
-//! does not care) whether they came from a blocking read on a thread or an
-//! awaited read in a task.
+//! blocked. The reading is chapter 3's own [`RequestReader`]: it takes the
+//! bytes buffered so far and never touches the stream, so it cannot tell
+//! (and does not care) whether they came from a blocking read on a thread
+//! or an awaited read in a task.
 //!
 //! The stream is any `AsyncRead + AsyncWrite`: a `TcpStream` in the server,
 //! one end of a `tokio::io::duplex` pipe in the tests, which drive a
@@ -25,13 +26,16 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::Poll;
 
+use chapter03::ParseError;
 use chapter03::connection::KeepAlive;
+use chapter03::reader::{RequestReader, Step};
+use chapter03::response::CONTINUE;
 use chapter03::{Method, Request, Response, StatusCode, WriteOptions};
-use chapter03::{ParseError, Parsed, parse_request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{self, Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+use crate::handler::Handler;
 use crate::log::RequestLog;
 use crate::server::Config;
 use crate::stats::Stats;
@@ -58,6 +62,8 @@ pub struct Connection<S> {
     /// chapter 3, one read may bring the end of one request and the start
     /// of the next, so bytes must outlive the request they arrived with.
     buffer: Vec<u8>,
+    /// Chapter 3's reader: where in the next request we are.
+    reader: RequestReader,
     /// A response being written. Kept from one response to the next so a
     /// kept-alive connection does not allocate for each.
     output: Vec<u8>,
@@ -96,6 +102,7 @@ where
         Connection {
             stream,
             buffer: Vec::new(),
+            reader: RequestReader::new(),
             output: Vec::new(),
             deadline: None,
             peer: peer.into(),
@@ -122,30 +129,42 @@ where
     /// HTTP/1.0 without keep-alive), a request was bad or too slow, the
     /// client went quiet for `config.idle_timeout`, it closed, or the
     /// server is shutting down.
-    pub async fn serve<H, F>(
+    pub async fn serve<H: Handler>(
         mut self,
         config: &Config,
         handler: &H,
         shutdown: &CancellationToken,
         stats: &Stats,
-    ) -> io::Result<()>
-    where
-        H: Fn(Request) -> F,
-        F: Future<Output = Response>,
-    {
+    ) -> io::Result<()> {
         // ANCHOR_END: serve_signature
         // exercise 7.3: The connection on the sans-IO parser
         loop {
-            // Parse first, receive second: a pipelined request may already
+            // Step first, receive second: a pipelined request may already
             // be in the buffer, and the client, waiting for our answer,
             // would never send the bytes a read would wait for.
-            let request = match parse_request(&self.buffer, &config.limits) {
-                Ok(Parsed::Complete { request, consumed }) => {
-                    self.buffer.drain(..consumed);
+            let request = match self.reader.step(&mut self.buffer, &config.limits) {
+                Ok(Step::Request(request)) => {
                     self.deadline = None;
                     request
                 }
-                Ok(Parsed::Partial) => match self.receive(config, shutdown).await? {
+                Ok(Step::ContinueExpected) => {
+                    let head = self.reader.head().expect("ContinueExpected leaves a head pending");
+                    if handler.reads_body(head) {
+                        write_all_within(&mut self.stream, CONTINUE, config.write_timeout).await?;
+                        continue;
+                    }
+                    // Chapter 3's rule: the body cannot change the answer,
+                    // so give it now and close (the client may send the
+                    // body anyway).
+                    let head = head.clone();
+                    let (line, head_only) = (request_line(&head), head.method == Method::Head);
+                    let response = call_handler(handler, head).await;
+                    self.log(&line, response.status);
+                    let response = response.with_header("Connection", "close");
+                    self.send(response, head_only, config).await?;
+                    return self.close_after_error().await;
+                }
+                Ok(Step::NeedMore) => match self.receive(config, shutdown).await? {
                     Received::Bytes => continue,
                     Received::Closed => return Ok(()),
                     Received::TooSlow => {
@@ -164,7 +183,7 @@ where
             // 3's, applied by its `KeepAlive`.
             let method = request.method;
             let rules = KeepAlive::of(&request);
-            let line = format!("\"{} {} {}\"", method, request.target, request.version);
+            let line = request_line(&request);
             let response = {
                 let _in_flight = stats.request_started();
                 call_handler(handler, request).await
@@ -197,7 +216,7 @@ where
     ) -> io::Result<Received> {
         // ANCHOR_END: receive_signature
         // exercise 7.2: Wait with a deadline
-        let idle = self.buffer.is_empty();
+        let idle = self.reader.is_idle(&self.buffer);
         let give_up_at = if idle {
             Instant::now() + config.idle_timeout
         } else {
@@ -323,6 +342,14 @@ where
     }
 }
 
+/// A request's first line, for the log: `"GET / HTTP/1.1"`.
+fn request_line(request: &Request) -> String {
+    format!(
+        "\"{} {} {}\"",
+        request.method, request.target, request.version
+    )
+}
+
 // ANCHOR: write_all_within
 // ANCHOR: write_all_within_signature
 /// Writes all of `bytes` to `stream` and flushes it, giving up after
@@ -364,13 +391,9 @@ where
 /// `AssertUnwindSafe` is sound for the same reason as in chapter 5: after
 /// a panic the handler's future is dropped, never polled again, so nothing
 /// it left half-done is looked at.
-async fn call_handler<H, F>(handler: &H, request: Request) -> Response
-where
-    H: Fn(Request) -> F,
-    F: Future<Output = Response>,
-{
+async fn call_handler<H: Handler>(handler: &H, request: Request) -> Response {
     // A closure may panic before it even returns its future.
-    let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(|| handler(request))) else {
+    let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(|| handler.respond(request))) else {
         return handler_panicked();
     };
     let mut answer = pin!(answer);

@@ -11,17 +11,23 @@
 //!   each; a semaphore limits how many are served at once (one more gets
 //!   `503`); on shutdown it stops accepting and waits for every task
 //!   ([`serve_blocking`] does the same from code that is not async).
-//!   [`Config`] holds the limit and the timeouts.
+//!   [`Config`] holds the limits and the timeouts, and
+//!   [`Config::fitting`] derives the limits from the file descriptors the
+//!   process may open.
 //! - [`connection`]: a [`Connection`] owns a stream and a buffer and
-//!   answers requests in order with chapter 3's `parse_request`, with
-//!   `tokio::time` deadlines on every wait.
+//!   answers requests in order with chapter 3's `RequestReader` (chunked
+//!   bodies and `100 Continue` included), with `tokio::time` deadlines on
+//!   every wait.
+//! - [`handler`]: what the server calls, an async [`Handler`]; any
+//!   `async fn(Request) -> Response` is one.
 //! - [`log`]: the request log, written in batches by a task of its own.
 //! - [`stats`]: counters ([`Stats`]) the tests read: open connections,
 //!   requests in flight, their peaks, `503`s.
 //! - [`site`]: chapter 3's site plus `/sleep?ms=N`, an async handler.
 //!
-//! `main.rs` reads `--addr`, binds, turns Ctrl-C and SIGTERM into a
-//! cancelled [`CancellationToken`], and awaits [`serve_with`]. The modules
+//! `main.rs` reads `--addr`, raises the descriptor limit
+//! ([`server::raise_descriptor_limit`]), binds, turns Ctrl-C and SIGTERM
+//! into a cancelled [`CancellationToken`], and awaits [`serve_with`]. The modules
 //! are public so the stage tests can drive the parts directly, as in
 //! mini-redis, the tokio project's teaching server.
 //!
@@ -30,6 +36,7 @@
 
 pub mod connection;
 pub mod echo;
+pub mod handler;
 pub mod log;
 pub mod server;
 pub mod site;
@@ -37,6 +44,7 @@ pub mod stats;
 
 pub use chapter03::{Request, Response, StatusCode};
 pub use connection::{Connection, Received};
+pub use handler::Handler;
 pub use server::{Config, serve, serve_blocking, serve_with};
 pub use stats::Stats;
 /// The shutdown signal: cancelling it (from any thread or task) stops the

@@ -2,8 +2,10 @@
 //! shutdown.
 //!
 //! ```text
-//!  select! ─┬─ accept ──▶ a permit free? ─┬─ yes: spawn a task: serve the connection
-//!           │                             └─ no:  spawn a task: answer 503, close
+//!  select! ─┬─ accept ─┬─ Ok: a permit free? ─┬─ yes: spawn a task: serve the connection
+//!           │          │                      └─ no:  spawn a task: answer 503, close
+//!           │          │                              (none free for that either: close)
+//!           │          └─ Err: pause if the process is out of descriptors (chapter 1)
 //!           └─ shutdown ──▶ stop accepting ──▶ idle connections close, requests
 //!                           in flight finish ──▶ wait for every task ──▶ return
 //! ```
@@ -11,18 +13,19 @@
 //! The shape is mini-redis's `server.rs`: a listener, a semaphore for the
 //! limit, a token for the shutdown and a tracker to wait for the tasks.
 
-use std::future::Future;
 use std::io;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use chapter03::{Limits, Request, Response, StatusCode};
+use chapter03::{AcceptBackoff, Limits, Response, StatusCode, WriteOptions};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::connection::Connection;
+use crate::handler::Handler;
 use crate::log::RequestLog;
 use crate::site;
 use crate::stats::Stats;
@@ -40,8 +43,18 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections served at once; one more is answered `503`. The
 /// limit is memory and file descriptors, no longer threads: each
 /// connection costs a socket and a task of a few kilobytes, so it can be
-/// far higher than chapter 5's 32 workers.
+/// far higher than chapter 5's 32 workers. A process with fewer
+/// descriptors gets a lower limit, from [`Config::fitting`].
 pub const MAX_CONNECTIONS: usize = 10_000;
+/// The most `503` answers being written by tasks at once. Each holds a
+/// socket for up to a second (the answer, then a moment to let the client
+/// close first); beyond this, the accept loop writes the `503` itself and
+/// closes at once.
+pub const MAX_BUSY_ANSWERS: usize = 64;
+/// File descriptors kept for everything but connections: stdin, stdout,
+/// stderr, the listener, tokio's own (its epoll or kqueue, its waker), and
+/// room for whatever a handler opens.
+pub const RESERVED_DESCRIPTORS: u64 = 32;
 /// The `Server` header of this chapter's responses.
 pub const SERVER_NAME: &str = "course-chapter07";
 
@@ -58,6 +71,8 @@ pub struct Config {
     pub write_timeout: Duration,
     /// See [`MAX_CONNECTIONS`].
     pub max_connections: usize,
+    /// See [`MAX_BUSY_ANSWERS`].
+    pub max_busy_answers: usize,
     /// The value of the `Server` header.
     pub server_name: String,
 }
@@ -70,17 +85,64 @@ impl Default for Config {
             request_timeout: REQUEST_TIMEOUT,
             write_timeout: WRITE_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
+            max_busy_answers: MAX_BUSY_ANSWERS,
             server_name: SERVER_NAME.to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// The default configuration, with limits a process that may open
+    /// `descriptors` files and sockets can keep.
+    ///
+    /// Every connection, served or being answered `503`, costs a
+    /// descriptor. If the limits allowed more than the process has, accept
+    /// would fail with "too many open files" before the `503` ever came:
+    /// the clients past the limit would wait in the backlog with no answer.
+    /// So the limits fit under the descriptors: what is left after
+    /// [`RESERVED_DESCRIPTORS`], a quarter of it for `503`s (at most
+    /// [`MAX_BUSY_ANSWERS`]), the rest for connections (at most
+    /// [`MAX_CONNECTIONS`]).
+    pub fn fitting(descriptors: u64) -> Config {
+        // exercise 7.5: Limit the connections
+        let room = descriptors.saturating_sub(RESERVED_DESCRIPTORS);
+        let busy = (room / 4).clamp(1, MAX_BUSY_ANSWERS as u64);
+        let connections = room.saturating_sub(busy).clamp(1, MAX_CONNECTIONS as u64);
+        Config {
+            // Both fit in a usize: they are at most the constants above.
+            max_connections: connections as usize,
+            max_busy_answers: busy as usize,
+            ..Config::default()
+        }
+        // end exercise
+    }
+}
+
+/// Raises the limit on this process's open file descriptors as far as it
+/// may go, and returns the limit it now has.
+///
+/// On Linux and macOS a process has a soft limit (often 1024, or 256 on
+/// macOS) that it may raise up to a hard limit (often a million on Linux;
+/// macOS caps it at `kern.maxfilesperproc`) without any privilege: the
+/// `rlimit` crate makes that system call. Windows has no such limit for
+/// sockets, and this returns `u64::MAX`. If raising fails, the limit is
+/// whatever it was, and `Config::fitting` still fits under it.
+pub fn raise_descriptor_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(error) => {
+            eprintln!("cannot raise the file descriptor limit: {error}");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _hard)| soft)
         }
     }
 }
 // ANCHOR_END: config
 
-/// Serves this chapter's site (see [`site::route`]) with the default
+/// Serves this chapter's site (see [`site::Site`]) with the default
 /// [`Config`], until `shutdown` is cancelled.
 pub async fn serve(listener: TcpListener, shutdown: CancellationToken) -> io::Result<()> {
     let stats = Arc::new(Stats::default());
-    serve_with(listener, shutdown, &Config::default(), site::route, stats).await
+    serve_with(listener, shutdown, &Config::default(), site::Site, stats).await
 }
 
 // ANCHOR: serve
@@ -89,23 +151,18 @@ pub async fn serve(listener: TcpListener, shutdown: CancellationToken) -> io::Re
 /// flight finish and returns once every connection's task has ended.
 /// `stats` counts what it does (the caller can read it meanwhile).
 ///
-/// The handler is any function that takes a [`Request`] and gives a future
-/// of a [`Response`]: an `async fn(Request) -> Response` is one. It may run
-/// on any of the runtime's threads and outlives this call's borrows, hence
-/// `Send + Sync + 'static`. As in chapter 3 it sees only complete, valid
-/// requests; the connection answers bad ones and adds `Date`, `Server`,
-/// `Content-Length` and `Connection`.
-pub async fn serve_with<H, F>(
+/// The handler is any [`Handler`]: an `async fn(Request) -> Response` is
+/// one. It may run on any of the runtime's threads and outlives this
+/// call's borrows, hence `Send + Sync + 'static`. As in chapter 3 it sees
+/// only complete, valid requests; the connection answers bad ones and adds
+/// `Date`, `Server`, `Content-Length` and `Connection`.
+pub async fn serve_with<H: Handler>(
     listener: TcpListener,
     shutdown: CancellationToken,
     config: &Config,
     handler: H,
     stats: Arc<Stats>,
-) -> io::Result<()>
-where
-    H: Fn(Request) -> F + Send + Sync + 'static,
-    F: Future<Output = Response> + Send + 'static,
-{
+) -> io::Result<()> {
     let (log, log_writer) = RequestLog::start();
     let server = Server {
         listener,
@@ -114,6 +171,7 @@ where
         handler: Arc::new(handler),
         config: Arc::new(config.clone()),
         permits: Arc::new(Semaphore::new(config.max_connections)),
+        busy_permits: Arc::new(Semaphore::new(config.max_busy_answers)),
         tasks: TaskTracker::new(),
         shutdown,
         stats,
@@ -141,6 +199,8 @@ struct Server<H> {
     config: Arc<Config>,
     /// One permit per connection that may be served at once.
     permits: Arc<Semaphore>,
+    /// One permit per `503` that may be being written at once.
+    busy_permits: Arc<Semaphore>,
     /// Every task this server spawned, so shutdown can wait for them.
     tasks: TaskTracker,
     /// Cancelled when the server must stop.
@@ -152,38 +212,55 @@ struct Server<H> {
 }
 // ANCHOR_END: server
 
-impl<H, F> Server<H>
-where
-    H: Fn(Request) -> F + Send + Sync + 'static,
-    F: Future<Output = Response> + Send + 'static,
-{
+impl<H: Handler> Server<H> {
     // ANCHOR: accept
     // ANCHOR: accept_signature
     /// Accepts clients and spawns a task for each, until the shutdown.
     async fn accept_until_shutdown(&self) {
         // ANCHOR_END: accept_signature
         // exercise 7.4: A task per connection
+        let mut backoff = AcceptBackoff::new();
         loop {
             // Wait for a client or for the shutdown, whichever comes
             // first. `accept` is cancel safe: dropped unfinished, it has
             // accepted nobody, so no client is lost by choosing the
             // shutdown.
-            let (stream, peer) = tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok(accepted) => accepted,
-                    // Concerns one client (it gave up in the backlog), or
-                    // the process is out of file descriptors for a
-                    // moment: go on.
-                    Err(error) => {
-                        eprintln!("accept failed: {error}");
-                        continue;
-                    }
-                },
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
                 () = self.shutdown.cancelled() => return,
             };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => {
+                    backoff.after_success();
+                    accepted
+                }
+                // Concerns one client (it gave up in the backlog), or the
+                // process is out of file descriptors: then every accept
+                // fails at once until one frees up, so pause, longer each
+                // time, rather than spin (chapter 1's backoff). A shutdown
+                // ends the pause.
+                Err(error) => {
+                    let pause = backoff.after_error(&error);
+                    tokio::select! {
+                        () = time::sleep(pause) => continue,
+                        () = self.shutdown.cancelled() => return,
+                    }
+                }
+            };
             let Some(permit) = self.admit() else {
-                self.tasks
-                    .spawn(answer_busy(stream, Arc::clone(&self.config)));
+                // A task per 503 would be a task per attacker's connection:
+                // a bounded number of them, and beyond that the 503 is
+                // written from here, without waiting.
+                match Arc::clone(&self.busy_permits).try_acquire_owned() {
+                    Ok(busy) => {
+                        let config = Arc::clone(&self.config);
+                        self.tasks.spawn(async move {
+                            answer_busy(stream, config).await;
+                            drop(busy);
+                        });
+                    }
+                    Err(_) => answer_busy_now(stream, &self.config),
+                }
                 continue;
             };
             // The task owns everything it uses: clones of the `Arc`s and
@@ -259,22 +336,47 @@ where
 }
 
 // ANCHOR: answer_busy
-/// Answers `503 Service Unavailable` and closes, in a task of its own, so
-/// the accept loop never waits for this client.
-async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
-    // Retry-After (RFC 9110 section 10.2.3): come back in a second.
-    let response = Response::error_page(
+/// The `503` of a server at its limit. Retry-After (RFC 9110 section
+/// 10.2.3): come back in a second.
+fn busy_response() -> Response {
+    Response::error_page(
         StatusCode::ServiceUnavailable,
         "The server is serving as many clients as it can. Try again in a moment.",
     )
-    .with_header("Retry-After", "1");
+    .with_header("Retry-After", "1")
+}
+
+/// Answers `503 Service Unavailable` and closes, in a task of its own, so
+/// the accept loop never waits for this client.
+async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "?".to_string(), |addr| addr.to_string());
     let connection = Connection::new(stream, peer);
-    if let Err(error) = connection.send_closing(response, &config).await {
+    if let Err(error) = connection.send_closing(busy_response(), &config).await {
         eprintln!("503 failed: {error}");
     }
+}
+
+/// Answers `503` from the accept loop itself, without waiting for anything,
+/// when even the tasks that answer `503` are all busy: a flood must not
+/// become a task per connection. The answer is a few hundred bytes, which
+/// fit in the socket's send buffer, so one `try_write` sends it; then we
+/// throw away what the client already sent (closing with unread input would
+/// reset the connection, and could destroy the answer), and close.
+fn answer_busy_now(stream: TcpStream, config: &Config) {
+    let mut bytes = Vec::new();
+    let options = WriteOptions {
+        now: SystemTime::now(),
+        server: &config.server_name,
+        head_only: false,
+    };
+    let response = busy_response().with_header("Connection", "close");
+    if response.write_to(&mut bytes, options).is_ok() {
+        let _ = stream.try_write(&bytes);
+    }
+    let mut sink = [0; 4096];
+    while matches!(stream.try_read(&mut sink), Ok(n) if n > 0) {}
 }
 // ANCHOR_END: answer_busy
 
@@ -282,17 +384,13 @@ async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
 /// [`serve_with`] for code that is not async: builds a tokio runtime on
 /// the calling thread, takes a std listener, and blocks until the server
 /// has shut down. The stage tests start servers this way, in a thread.
-pub fn serve_blocking<H, F>(
+pub fn serve_blocking<H: Handler>(
     listener: std::net::TcpListener,
     shutdown: CancellationToken,
     config: &Config,
     handler: H,
     stats: Arc<Stats>,
-) -> io::Result<()>
-where
-    H: Fn(Request) -> F + Send + Sync + 'static,
-    F: Future<Output = Response> + Send + 'static,
-{
+) -> io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -7,10 +7,13 @@
 //! anything else             chapter 3's site (/, /picture.jpg, POST /, 404, 405)
 //! ```
 
+use std::future::Future;
 use std::time::Duration;
 
-use chapter03::site::{method_not_allowed, route as chapter03_route};
+use chapter03::site::{method_not_allowed, reads_body, route as chapter03_route};
 use chapter03::{Method, Request, Response, StatusCode};
+
+use crate::handler::Handler;
 
 /// The longest `/sleep` waits, whatever it is asked.
 pub const MAX_SLEEP: Duration = Duration::from_secs(5);
@@ -30,6 +33,22 @@ pub async fn route(request: Request) -> Response {
         }
         "/sleep" | "/panic" => method_not_allowed("GET, HEAD"),
         _ => chapter03_route(&request),
+    }
+}
+
+/// The site as a handler: [`route`], and chapter 3's answer to which
+/// requests need their body (only the form's POST; `/sleep` and `/panic`
+/// read none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Site;
+
+impl Handler for Site {
+    fn respond(&self, request: Request) -> impl Future<Output = Response> + Send + 'static {
+        route(request)
+    }
+
+    fn reads_body(&self, head: &Request) -> bool {
+        reads_body(head)
     }
 }
 // ANCHOR_END: route

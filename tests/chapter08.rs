@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -264,6 +265,11 @@ impl Reply {
 /// The server, running on `127.0.0.1:0` with its guestbook in `data`,
 /// until the returned [`TestServer`] is stopped or dropped.
 fn start(data: &Path) -> TestServer {
+    start_with(data, chapter08::Config::default())
+}
+
+/// [`start`] with other settings.
+fn start_with(data: &Path, config: chapter08::Config) -> TestServer {
     let listener = harness::bind_local();
     let folders = folders(data);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -275,7 +281,7 @@ fn start(data: &Path) -> TestServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            chapter08::serve_blocking(listener, shutdown, &folders)
+            chapter08::serve_blocking(listener, shutdown, &folders, &config)
         },
         move || {
             let _ = stop.send(());
@@ -994,7 +1000,7 @@ fn ex8_6_entries_survive_a_restart() {
     if outcome != harness::server::Outcome::Returned {
         Failure::new(ex, "serve did not return after the shutdown future completed")
             .line("got", format!("{outcome:?}"))
-            .note("axum::serve(...).with_graceful_shutdown(shutdown).await returns once the shutdown future completes and the connections are done")
+            .note("once the shutdown future completes, stop accepting, then await graceful.shutdown() (at most the grace period) and return")
             .fail();
     }
     drop(server);
@@ -1045,9 +1051,88 @@ fn ex8_6_shutdown_closes_idle_connections_and_returns() {
         )
         .line("got", format!("{outcome:?}"))
         .note(
-            "with_graceful_shutdown closes idle connections and waits only for requests in flight",
+            "GracefulShutdown::shutdown closes idle connections and waits only for requests in flight",
         )
         .fail();
     }
     idle.expect_closed("the server closes an idle kept-alive connection when it shuts down");
+}
+
+/// A hundred clients that trickle a request head, a byte every tenth of a
+/// second, never finishing it: every one is closed once the head deadline
+/// (half a second here) passes, while a normal request is answered.
+#[test]
+fn ex8_6_closes_connections_whose_head_trickles_in() {
+    let ex = harness::exercise("8.6");
+    let data = TempDir::new("ch08");
+    let config = chapter08::Config {
+        head_timeout: Duration::from_millis(500),
+        ..chapter08::Config::default()
+    };
+    let server = start_with(data.path(), config);
+    let addr = server.addr();
+    const CLIENTS: usize = 100;
+    // How long a client keeps trickling before the test gives up on it.
+    const WAIT: Duration = Duration::from_secs(10);
+    let head = b"GET /time HTTP/1.1\r\nHost: test\r\nX-Slow: ";
+    let tricklers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            std::thread::spawn(move || -> Result<usize, String> {
+                let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+                // The pause between bytes: waiting for the server's close
+                // with a short read timeout, so no byte is sent once it came.
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(100)))
+                    .map_err(|e| e.to_string())?;
+                let started = std::time::Instant::now();
+                let mut sent = 0;
+                while started.elapsed() < WAIT {
+                    let byte = head.get(sent).copied().unwrap_or(b'x');
+                    if std::io::Write::write_all(&mut stream, &[byte]).is_err() {
+                        return Ok(sent);
+                    }
+                    sent += 1;
+                    let mut buffer = [0; 256];
+                    match std::io::Read::read(&mut stream, &mut buffer) {
+                        Ok(0) => return Ok(sent),
+                        Ok(_) => return Err("the server answered a head that never ended".into()),
+                        // The read timed out (Unix says WouldBlock, Windows
+                        // TimedOut): still open, send the next byte.
+                        Err(error)
+                            if matches!(
+                                error.kind(),
+                                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                            ) => {}
+                        // A reset is a close too.
+                        Err(_) => return Ok(sent),
+                    }
+                }
+                Err(format!("still open after {WAIT:?} and {sent} bytes"))
+            })
+        })
+        .collect();
+    // Meanwhile, a normal client is served.
+    let answer = exchange(&server, ex, "GET /time HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    if answer.status != 200 {
+        Failure::new(ex, "with 100 clients trickling heads, a normal request was not served")
+            .got(&answer.raw())
+            .fail();
+    }
+    let mut still_open = Vec::new();
+    for trickler in tricklers {
+        match trickler.join() {
+            Ok(Ok(_sent)) => {}
+            Ok(Err(why)) => still_open.push(why),
+            Err(_) => still_open.push("the client thread panicked".to_string()),
+        }
+    }
+    if !still_open.is_empty() {
+        Failure::new(
+            ex,
+            format!("{} of {CLIENTS} clients trickling a request head were not closed", still_open.len()),
+        )
+        .line("first", still_open[0].clone())
+        .note("axum::serve sets no deadline for request heads: serve through hyper's http1::Builder with .timer(TokioTimer::new()) and .header_read_timeout(config.head_timeout)")
+        .fail();
+    }
 }

@@ -15,12 +15,14 @@
 //!   the schema, prepared statements, and [`Guestbook::run`](db::Guestbook::run),
 //!   which keeps the blocking database calls off the async runtime.
 //! - [`pages`]: the HTML, as functions returning `String`.
+//! - [`server`]: the accept loop, hyper's HTTP/1.1 connection on each
+//!   socket with a deadline for request heads, and the graceful shutdown.
 //! - this file: [`app()`], the router wrapped in tower layers (tracing, a
 //!   panic catcher, a timeout, a body limit), and [`serve`], which runs it
 //!   on a listener until a shutdown future completes, gracefully.
 //!
 //! ```text
-//!  TCP ─▶ hyper (HTTP/1.1) ─▶ TraceLayer ─▶ CatchPanic ─▶ Timeout ─▶ body limit ─▶ Router ─▶ handler
+//!  TCP ─▶ hyper (HTTP/1.1, head deadline) ─▶ TraceLayer ─▶ CatchPanic ─▶ Timeout ─▶ body limit ─▶ Router ─▶ handler
 //! ```
 //!
 //! `main.rs` only reads `--addr`, `--data` and `--static`, sets up the log,
@@ -34,6 +36,7 @@ pub mod app;
 pub mod db;
 pub mod error;
 pub mod pages;
+pub mod server;
 
 use std::future::Future;
 use std::io;
@@ -52,6 +55,7 @@ use tracing::Level;
 pub use app::{AppState, Folders, router};
 pub use db::Guestbook;
 pub use error::AppError;
+pub use server::Config;
 
 // ANCHOR: limits
 /// How long a request may take, from its head arriving to its response:
@@ -123,28 +127,33 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     folders: &Folders,
 ) -> io::Result<()> {
-    // ANCHOR_END: serve_signature
+    serve_with(listener, shutdown, folders, &Config::default()).await
+}
+// ANCHOR_END: serve_signature
+
+/// [`serve`] with other settings (the tests use a short head deadline).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    folders: &Folders,
+    config: &Config,
+) -> io::Result<()> {
     // Opening the database blocks for a moment, once, before the first
     // client: nothing else runs on the runtime yet, so nothing waits.
     let state = AppState::open(folders)?;
-    // exercise 8.6: Layers and a graceful shutdown
-    // axum::serve accepts connections and runs hyper on each, one task per
-    // connection: chapter 7's loop, written once for everyone.
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-    // end exercise
+    server::run(listener, app(state), shutdown, config).await
 }
 // ANCHOR_END: serve
 
 // ANCHOR: serve_blocking
-/// [`serve`] for callers without a runtime: a std listener (the stage
+/// [`serve_with`] for callers without a runtime: a std listener (the stage
 /// tests bind `127.0.0.1:0` with the harness, which is std only), served
 /// on a runtime built here, until `shutdown` completes.
 pub fn serve_blocking(
     listener: std::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
     folders: &Folders,
+    config: &Config,
 ) -> io::Result<()> {
     // tokio drives its sockets without blocking; a std listener blocks
     // unless told not to.
@@ -155,7 +164,7 @@ pub fn serve_blocking(
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        serve(listener, shutdown, folders).await
+        serve_with(listener, shutdown, folders, config).await
     })
 }
 // ANCHOR_END: serve_blocking

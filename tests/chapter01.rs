@@ -331,11 +331,18 @@ fn ex1_2_backs_off_when_out_of_file_descriptors() {
     let addr: SocketAddr = line["listening on tcp://".len()..]
         .trim()
         .parse()
-        .unwrap_or_else(|_| Failure::new(ex, "the listening line has no address").line("got", line.clone()).fail());
+        .unwrap_or_else(|_| {
+            Failure::new(ex, "the listening line has no address")
+                .line("got", line.clone())
+                .fail()
+        });
     // Connected as far as TCP goes: the kernel finished the handshake and
     // queued us in the backlog. The server cannot accept us: no descriptor.
-    let _waiting = TcpStream::connect(addr)
-        .unwrap_or_else(|e| Failure::new(ex, "cannot connect to the binary").line("error", e.to_string()).fail());
+    let _waiting = TcpStream::connect(addr).unwrap_or_else(|e| {
+        Failure::new(ex, "cannot connect to the binary")
+            .line("error", e.to_string())
+            .fail()
+    });
     server.expect_accept_backoff(TIMEOUT);
 }
 

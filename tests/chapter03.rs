@@ -695,13 +695,18 @@ fn check_property<S: Strategy>(
 /// bytes than it was given.
 #[test]
 fn ex3_3_parser_survives_arbitrary_bytes() {
-    check_property("3.3", GET_HOME, proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
-        let result = parse_request(&bytes, &Limits::DEFAULT);
-        if let Some(consumed) = consumed_of(&result) {
-            prop_assert!(consumed <= bytes.len() && consumed > 0);
-        }
-        Ok(())
-    });
+    check_property(
+        "3.3",
+        GET_HOME,
+        proptest::collection::vec(any::<u8>(), 0..600),
+        |bytes| {
+            let result = parse_request(&bytes, &Limits::DEFAULT);
+            if let Some(consumed) = consumed_of(&result) {
+                prop_assert!(consumed <= bytes.len() && consumed > 0);
+            }
+            Ok(())
+        },
+    );
 }
 
 /// Bytes that look almost like requests reach deeper into the parser.
@@ -724,14 +729,19 @@ fn ex3_3_parser_survives_request_like_bytes() {
         Just(b"%".to_vec()),
         proptest::collection::vec(any::<u8>(), 1..4),
     ];
-    check_property("3.3", GET_HOME, proptest::collection::vec(piece, 0..40), |pieces| {
-        let bytes = pieces.concat();
-        let result = parse_request(&bytes, &Limits::DEFAULT);
-        if let Some(consumed) = consumed_of(&result) {
-            prop_assert!(consumed <= bytes.len());
-        }
-        Ok(())
-    });
+    check_property(
+        "3.3",
+        GET_HOME,
+        proptest::collection::vec(piece, 0..40),
+        |pieces| {
+            let bytes = pieces.concat();
+            let result = parse_request(&bytes, &Limits::DEFAULT);
+            if let Some(consumed) = consumed_of(&result) {
+                prop_assert!(consumed <= bytes.len());
+            }
+            Ok(())
+        },
+    );
 }
 
 /// A valid request, cut in two anywhere: the first part is Partial, the
@@ -837,9 +847,20 @@ fn ex3_7_a_chunked_body_fed_in_any_pieces_decodes_the_same() {
                 buffer.drain(..used);
                 used_total += used;
             }
-            prop_assert!(decoder.is_done(), "the whole body arrived but the decoder is not done");
-            prop_assert_eq!(used_total, wire.len(), "the decoder used other bytes than the body's");
-            prop_assert_eq!(&buffer[..], PIPELINED_GET, "what follows the body must be left");
+            prop_assert!(
+                decoder.is_done(),
+                "the whole body arrived but the decoder is not done"
+            );
+            prop_assert_eq!(
+                used_total,
+                wire.len(),
+                "the decoder used other bytes than the body's"
+            );
+            prop_assert_eq!(
+                &buffer[..],
+                PIPELINED_GET,
+                "what follows the body must be left"
+            );
             prop_assert_eq!(decoder.into_body(), expected);
             Ok(())
         },
@@ -901,31 +922,49 @@ fn ex3_6_the_reader_asks_for_continue_then_reads_the_body() {
     let mut reader = RequestReader::new();
     let mut buffer =
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".to_vec();
-    expect_step(&mut reader, &mut buffer, "ContinueExpected: the client waits for 100", |step| {
-        matches!(step, Step::ContinueExpected)
-    });
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "ContinueExpected: the client waits for 100",
+        |step| matches!(step, Step::ContinueExpected),
+    );
     let waiting = reader.head().map(|head| (head.method, head.path.clone()));
     if waiting != Some((Post, "/".to_string())) || !buffer.is_empty() {
-        Failure::new(harness::exercise("3.6"), "after ContinueExpected, the head must be pending and gone from the buffer")
-            .line("head()", format!("{waiting:?}"))
-            .line("buffer left", harness::show::bytes(&buffer))
-            .fail();
+        Failure::new(
+            harness::exercise("3.6"),
+            "after ContinueExpected, the head must be pending and gone from the buffer",
+        )
+        .line("head()", format!("{waiting:?}"))
+        .line("buffer left", harness::show::bytes(&buffer))
+        .fail();
     }
-    expect_step(&mut reader, &mut buffer, "NeedMore: the body has not come", |step| {
-        matches!(step, Step::NeedMore)
-    });
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "NeedMore: the body has not come",
+        |step| matches!(step, Step::NeedMore),
+    );
     buffer.extend_from_slice(b"hel");
-    expect_step(&mut reader, &mut buffer, "NeedMore: 3 of 5 body bytes", |step| {
-        matches!(step, Step::NeedMore)
-    });
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "NeedMore: 3 of 5 body bytes",
+        |step| matches!(step, Step::NeedMore),
+    );
     buffer.extend_from_slice(b"lo");
     buffer.extend_from_slice(GET_HOME);
-    expect_step(&mut reader, &mut buffer, "Request: the POST with body \"hello\"", |step| {
-        matches!(step, Step::Request(request) if request.body == b"hello")
-    });
-    expect_step(&mut reader, &mut buffer, "Request: the GET pipelined after it", |step| {
-        matches!(step, Step::Request(request) if request.method == Get)
-    });
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "Request: the POST with body \"hello\"",
+        |step| matches!(step, Step::Request(request) if request.body == b"hello"),
+    );
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "Request: the GET pipelined after it",
+        |step| matches!(step, Step::Request(request) if request.method == Get),
+    );
     assert!(buffer.is_empty(), "both requests were used whole");
 }
 
@@ -948,9 +987,12 @@ fn ex3_6_the_reader_does_not_ask_for_continue_when_nothing_waits() {
     for (why, input) in cases {
         let mut reader = RequestReader::new();
         let mut buffer = input.to_vec();
-        expect_step(&mut reader, &mut buffer, &format!("not ContinueExpected: {why}"), |step| {
-            !matches!(step, Step::ContinueExpected)
-        });
+        expect_step(
+            &mut reader,
+            &mut buffer,
+            &format!("not ContinueExpected: {why}"),
+            |step| !matches!(step, Step::ContinueExpected),
+        );
     }
 }
 
@@ -958,11 +1000,15 @@ fn ex3_6_the_reader_does_not_ask_for_continue_when_nothing_waits() {
 fn ex3_6_the_buffer_shrinks_back_after_a_large_request() {
     let mut reader = RequestReader::new();
     let body = vec![b'x'; MAX_BODY];
-    let mut buffer = format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {MAX_BODY}\r\n\r\n").into_bytes();
+    let mut buffer =
+        format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {MAX_BODY}\r\n\r\n").into_bytes();
     buffer.extend_from_slice(&body);
-    expect_step(&mut reader, &mut buffer, "Request: a 1 MiB POST", |step| {
-        matches!(step, Step::Request(request) if request.body.len() == MAX_BODY)
-    });
+    expect_step(
+        &mut reader,
+        &mut buffer,
+        "Request: a 1 MiB POST",
+        |step| matches!(step, Step::Request(request) if request.body.len() == MAX_BODY),
+    );
     if buffer.capacity() > KEPT_BUFFER {
         Failure::new(harness::exercise("3.6"), "after a 1 MiB request the connection's buffer still holds its megabyte")
             .line("expected", format!("a capacity of at most KEPT_BUFFER, {KEPT_BUFFER} bytes"))
@@ -1499,11 +1545,17 @@ fn ex3_3_serves_a_post_without_a_length_as_an_empty_form() {
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
     if !response.body_text().contains("The form sent no fields.") {
-        Failure::new(ex, "a POST without a length is not answered as an empty form")
-            .sent(client.sent())
-            .line("expected", "the form page saying \"The form sent no fields.\"")
-            .line("got", response.body_text())
-            .fail();
+        Failure::new(
+            ex,
+            "a POST without a length is not answered as an empty form",
+        )
+        .sent(client.sent())
+        .line(
+            "expected",
+            "the form page saying \"The form sent no fields.\"",
+        )
+        .line("got", response.body_text())
+        .fail();
     }
     let next = client.read_response();
     expect_status(ex, &client, &next, "HTTP/1.1 200 OK");
@@ -1529,7 +1581,10 @@ fn ex3_7_serves_a_chunked_form_sent_in_pieces() {
     if !response.body_text().contains("<dd>Hello again</dd>") {
         Failure::new(ex, "the chunked form's message is not in the page")
             .sent(client.sent())
-            .line("expected", "<dd>Hello again</dd>: the chunks message=, Hello and +again put together")
+            .line(
+                "expected",
+                "<dd>Hello again</dd>: the chunks message=, Hello and +again put together",
+            )
             .line("got", response.body_text())
             .fail();
     }
@@ -1543,7 +1598,11 @@ fn ex3_7_answers_bad_chunked_bodies_over_the_socket() {
     let ex = harness::exercise("3.7");
     let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
     for body in ["zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n"] {
-        expect_rejected(ex, format!("{head}{body}").as_bytes(), "HTTP/1.1 400 Bad Request");
+        expect_rejected(
+            ex,
+            format!("{head}{body}").as_bytes(),
+            "HTTP/1.1 400 Bad Request",
+        );
     }
     let huge = format!("{head}{:x}\r\nabc", MAX_BODY + 1);
     expect_rejected(ex, huge.as_bytes(), "HTTP/1.1 413 Content Too Large");
@@ -1558,11 +1617,14 @@ const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 fn expect_continue(ex: Exercise, client: &mut Client, why: &str) {
     let head = client.read_response_head();
     if head.head != CONTINUE {
-        Failure::new(ex, "the client waited for 100 Continue and got something else")
-            .sent(client.sent())
-            .expected_got(CONTINUE, &head.head)
-            .note(why)
-            .fail();
+        Failure::new(
+            ex,
+            "the client waited for 100 Continue and got something else",
+        )
+        .sent(client.sent())
+        .expected_got(CONTINUE, &head.head)
+        .note(why)
+        .fail();
     }
 }
 
@@ -1572,9 +1634,8 @@ fn ex3_6_sends_100_continue_before_reading_the_body() {
     let server = start();
     let mut client = server.connect(ex);
     // curl's upload of a form over 1 KiB: the head, then it waits.
-    client.send(
-        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n",
-    );
+    client
+        .send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
     expect_continue(
         ex,
         &mut client,
@@ -1584,13 +1645,18 @@ fn ex3_6_sends_100_continue_before_reading_the_body() {
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
     if !response.body_text().contains("<dd>hi</dd>") {
-        Failure::new(ex, "the body sent after 100 Continue did not reach the form")
-            .sent(client.sent())
-            .line("got", response.body_text())
-            .fail();
+        Failure::new(
+            ex,
+            "the body sent after 100 Continue did not reach the form",
+        )
+        .sent(client.sent())
+        .line("got", response.body_text())
+        .fail();
     }
     // And a chunked upload waits the same way (curl -T - does).
-    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    client.send(
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+    );
     expect_continue(ex, &mut client, "a chunked upload announces a body too");
     client.send(b"a\r\nmessage=ok\r\n0\r\n\r\n");
     let response = client.read_response();
@@ -1679,14 +1745,31 @@ fn ex3_1_answers_other_methods_with_405_and_allow() {
     let ex = harness::exercise("3.1");
     let server = start();
     let cases = [
-        ("DELETE", "/", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD, POST")),
-        ("PUT", "/picture.jpg", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD")),
-        ("OPTIONS", "/", "HTTP/1.1 405 Method Not Allowed", Some("GET, HEAD, POST")),
+        (
+            "DELETE",
+            "/",
+            "HTTP/1.1 405 Method Not Allowed",
+            Some("GET, HEAD, POST"),
+        ),
+        (
+            "PUT",
+            "/picture.jpg",
+            "HTTP/1.1 405 Method Not Allowed",
+            Some("GET, HEAD"),
+        ),
+        (
+            "OPTIONS",
+            "/",
+            "HTTP/1.1 405 Method Not Allowed",
+            Some("GET, HEAD, POST"),
+        ),
         ("PATCH", "/missing", "HTTP/1.1 404 Not Found", None),
     ];
     let mut client = server.connect(ex);
     for (method, path, status, allow) in cases {
-        client.send(format!("{method} {path} HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").as_bytes());
+        client.send(
+            format!("{method} {path} HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+        );
         let response = client.read_response();
         expect_status(ex, &client, &response, status);
         if let Some(allow) = allow {
@@ -1694,8 +1777,16 @@ fn ex3_1_answers_other_methods_with_405_and_allow() {
         }
     }
     drop(client);
-    expect_rejected(ex, b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n", "HTTP/1.1 501 Not Implemented");
-    expect_rejected(ex, b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 501 Not Implemented");
+    expect_rejected(
+        ex,
+        b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+    );
+    expect_rejected(
+        ex,
+        b"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+        "HTTP/1.1 501 Not Implemented",
+    );
 }
 
 #[test]

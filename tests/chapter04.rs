@@ -486,8 +486,7 @@ fn ex4_1_only_get_and_head_are_allowed() {
     let site = Site::new();
     let server = site.start();
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-        let (client, response) =
-            request(&server, ex, method, "/hello.txt", &["Content-Length: 0"]);
+        let (client, response) = request(&server, ex, method, "/hello.txt", &["Content-Length: 0"]);
         expect_status(ex, &client, &response, 405, "a file server only reads");
         expect_header(ex, &client, &response, "Allow", "GET, HEAD");
     }
@@ -496,7 +495,13 @@ fn ex4_1_only_get_and_head_are_allowed() {
     let mut client = server.connect(ex);
     client.send(b"PUT /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
     let response = client.read_response();
-    expect_status(ex, &client, &response, 405, "a PUT that waits for 100 Continue gets its 405 without uploading");
+    expect_status(
+        ex,
+        &client,
+        &response,
+        405,
+        "a PUT that waits for 100 Continue gets its 405 without uploading",
+    );
     expect_header(ex, &client, &response, "Connection", "close");
 }
 

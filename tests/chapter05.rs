@@ -191,7 +191,8 @@ fn ex5_1_answers_expect_continue_through_the_pool() {
     let running = start_with(pool_config(2, 4), site::Site);
     // The form reads its body: 100 Continue, then the answer.
     let mut client = running.server.connect(ex);
-    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    client
+        .send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
     let interim = client.read_response_head();
     expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
     client.send(b"message=hi");
@@ -200,7 +201,9 @@ fn ex5_1_answers_expect_continue_through_the_pool() {
     // /sleep reads none: the site says so through the pool, so the 405
     // comes at once, without a 100 and an upload for nothing.
     let mut client = running.server.connect(ex);
-    client.send(b"POST /sleep HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n");
+    client.send(
+        b"POST /sleep HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n",
+    );
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
     expect_header(ex, &client, &response, "Connection", "close");
@@ -332,9 +335,12 @@ fn ex5_3_sheds_load_when_out_of_file_descriptors() {
         last == "HTTP/1.1 200 OK"
     });
     if served.is_err() {
-        Failure::new(ex, "after the flood left, the server did not serve GET / again")
-            .line("last answer", last)
-            .fail();
+        Failure::new(
+            ex,
+            "after the flood left, the server did not serve GET / again",
+        )
+        .line("last answer", last)
+        .fail();
     }
 }
 

@@ -548,7 +548,9 @@ fn ex7_3_answers_expect_continue_and_decodes_chunked_bodies() {
     let running = start_with(Config::default(), site::Site);
     // curl -T - : chunked, and it waits for 100 Continue first.
     let mut client = running.server.connect(ex);
-    client.send(b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    client.send(
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+    );
     let interim = client.read_response_head();
     expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
     client.send(b"8\r\nmessage=\r\n5\r\nasync\r\n0\r\n\r\n");
@@ -989,9 +991,12 @@ fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
         last == "HTTP/1.1 200 OK"
     });
     if served.is_err() {
-        Failure::new(ex, "after the flood left, the server did not serve GET / again")
-            .line("last answer", last)
-            .fail();
+        Failure::new(
+            ex,
+            "after the flood left, the server did not serve GET / again",
+        )
+        .line("last answer", last)
+        .fail();
     }
 }
 

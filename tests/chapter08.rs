@@ -1112,11 +1112,18 @@ fn ex8_6_closes_connections_whose_head_trickles_in() {
         })
         .collect();
     // Meanwhile, a normal client is served.
-    let answer = exchange(&server, ex, "GET /time HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    let answer = exchange(
+        &server,
+        ex,
+        "GET /time HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+    );
     if answer.status != 200 {
-        Failure::new(ex, "with 100 clients trickling heads, a normal request was not served")
-            .got(&answer.raw())
-            .fail();
+        Failure::new(
+            ex,
+            "with 100 clients trickling heads, a normal request was not served",
+        )
+        .got(&answer.raw())
+        .fail();
     }
     let mut still_open = Vec::new();
     for trickler in tricklers {

@@ -15,7 +15,8 @@
     unused_imports,
     unused_mut,
     dead_code,
-    unreachable_code
+    unreachable_code,
+    clippy::ptr_arg
 )]
 
 use crate::form::{escape_html, parse_form};

@@ -26,7 +26,8 @@
     unused_imports,
     unused_mut,
     dead_code,
-    unreachable_code
+    unreachable_code,
+    clippy::ptr_arg
 )]
 
 use crate::parse::{BodyDecoder, Limits, ParseError, parse_head};

@@ -26,7 +26,8 @@
     unused_imports,
     unused_mut,
     dead_code,
-    unreachable_code
+    unreachable_code,
+    clippy::ptr_arg
 )]
 
 use std::future::{self, Future};
@@ -251,7 +252,7 @@ where
     /// straight to stderr).
     fn log(&self, request_line: &str, status: StatusCode) {
         let line = format!("{} {request_line} {}\n", self.peer, status.code());
-        self.log.write(line);
+        self.log.write(&line);
     }
 }
 

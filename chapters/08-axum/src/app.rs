@@ -38,6 +38,7 @@ use chapter06::app::{Form, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_fie
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 
+use crate::RequestLog;
 use crate::db::{Entry, Guestbook};
 use crate::error::AppError;
 use crate::pages;
@@ -58,6 +59,9 @@ pub struct AppState {
     pub guestbook: Guestbook,
     /// The folder served under `/static/`.
     pub static_files: PathBuf,
+    /// Where the request log goes: straight to stderr until [`crate::serve`]
+    /// starts the batching writer.
+    pub log: RequestLog,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
         Ok(AppState {
             guestbook,
             static_files: folders.static_files.clone(),
+            log: RequestLog::default(),
         })
     }
 }

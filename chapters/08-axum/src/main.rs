@@ -5,13 +5,13 @@
 //! chapter08 [--addr HOST:PORT] [--data FOLDER] [--static FOLDER]
 //! ```
 //!
-//! The log goes to stderr, one line per request; `RUST_LOG` changes how
-//! much (`RUST_LOG=debug` shows hyper's and tower-http's details too).
+//! The log goes to stderr: one line per request, and tracing's lines for
+//! the rest, whose detail `RUST_LOG` sets (`RUST_LOG=debug` shows hyper's
+//! and tower-http's details too).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use chapter08::{Folders, serve};
 use tracing_subscriber::EnvFilter;
@@ -30,11 +30,6 @@ options:
   -h, --help        print this help";
 
 const DEFAULT_ADDR: &str = "127.0.0.1:7878";
-
-/// How long the graceful stop may take after Ctrl-C: as long as one request
-/// may (a request in flight then always finishes). Chapter 5 gave five
-/// seconds.
-const SHUTDOWN_GRACE: Duration = chapter08::REQUEST_TIMEOUT;
 
 // ANCHOR: main
 #[tokio::main]
@@ -75,30 +70,9 @@ async fn main() -> ExitCode {
         "guestbook and static folders"
     );
     println!("listening on http://{bound}");
-    // The graceful stop waits for every connection to finish its request,
-    // and a client that sent half a request head and went quiet never
-    // does (axum::serve has no timeout for the head). So once the signal
-    // has come, the stop gets SHUTDOWN_GRACE, and then main returns anyway:
-    // dropping the runtime closes whatever is still open.
-    let (signalled, on_signal) = tokio::sync::oneshot::channel();
-    let shutdown = async move {
-        shutdown_signal().await;
-        let _ = signalled.send(());
-    };
-    let grace_over = async move {
-        match on_signal.await {
-            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
-            // serve returned without a signal: it is the other branch.
-            Err(_) => std::future::pending().await,
-        }
-    };
-    let result = tokio::select! {
-        result = serve(listener, shutdown, &folders) => result,
-        () = grace_over => {
-            tracing::warn!("connections still open after {SHUTDOWN_GRACE:?}: stopping anyway");
-            Ok(())
-        }
-    };
+    // The graceful stop, its grace period and the deadline for request
+    // heads are the library's (see server.rs).
+    let result = serve(listener, shutdown_signal(), &folders).await;
     match result {
         Ok(()) => {
             tracing::info!("stopped");

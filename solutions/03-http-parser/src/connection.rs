@@ -207,7 +207,9 @@ impl Connection {
                     request
                 }
                 Ok(Step::ContinueExpected) => {
-                    let head = reader.head().expect("ContinueExpected leaves a head pending");
+                    let head = reader
+                        .head()
+                        .expect("ContinueExpected leaves a head pending");
                     // The client waits for our word before it uploads. If
                     // the body cannot change the answer (no such page, a
                     // method the page does not take), give the answer now

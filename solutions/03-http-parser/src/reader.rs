@@ -77,8 +77,7 @@ impl RequestReader {
                 // wait (it may not: RFC 9110 section 10.1.1), so 100 would
                 // say nothing new. A request without a body waits for
                 // nothing.
-                let waits =
-                    head.request.expects_continue() && !body.is_done() && buffer.is_empty();
+                let waits = head.request.expects_continue() && !body.is_done() && buffer.is_empty();
                 if waits {
                     self.pending = Some((head.request, body));
                     return Ok(Step::ContinueExpected);

@@ -10,11 +10,11 @@ use std::io;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use crate::{AcceptBackoff, Shutdown};
 use crate::connection::Connection;
 use crate::handler::Handler;
 use crate::parse::Limits;
 use crate::site::Site;
+use crate::{AcceptBackoff, Shutdown};
 
 // ANCHOR: config
 /// How long a kept-alive connection may sit with no request before we

@@ -345,9 +345,9 @@ impl<S> Handler for Router<S> {
     }
 
     fn reads_body(&self, head: &Request) -> bool {
-        self.routes.iter().any(|route| {
-            route.answers(head.method) && route.pattern.matches(&head.path).is_some()
-        })
+        self.routes
+            .iter()
+            .any(|route| route.answers(head.method) && route.pattern.matches(&head.path).is_some())
     }
 }
 // ANCHOR_END: handle

@@ -148,7 +148,10 @@ where
                     request
                 }
                 Ok(Step::ContinueExpected) => {
-                    let head = self.reader.head().expect("ContinueExpected leaves a head pending");
+                    let head = self
+                        .reader
+                        .head()
+                        .expect("ContinueExpected leaves a head pending");
                     if handler.reads_body(head) {
                         write_all_within(&mut self.stream, CONTINUE, config.write_timeout).await?;
                         continue;
@@ -338,7 +341,7 @@ where
     /// straight to stderr).
     fn log(&self, request_line: &str, status: StatusCode) {
         let line = format!("{} {request_line} {}\n", self.peer, status.code());
-        self.log.write(line);
+        self.log.write(&line);
     }
 }
 

@@ -29,6 +29,7 @@ use chapter06::app::{Form, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_fie
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 
+use crate::RequestLog;
 use crate::db::{Entry, Guestbook};
 use crate::error::AppError;
 use crate::pages;
@@ -49,6 +50,9 @@ pub struct AppState {
     pub guestbook: Guestbook,
     /// The folder served under `/static/`.
     pub static_files: PathBuf,
+    /// Where the request log goes: straight to stderr until [`crate::serve`]
+    /// starts the batching writer.
+    pub log: RequestLog,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
         Ok(AppState {
             guestbook,
             static_files: folders.static_files.clone(),
+            log: RequestLog::default(),
         })
     }
 }

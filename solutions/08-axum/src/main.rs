@@ -5,8 +5,9 @@
 //! chapter08-solution [--addr HOST:PORT] [--data FOLDER] [--static FOLDER]
 //! ```
 //!
-//! The log goes to stderr, one line per request; `RUST_LOG` changes how
-//! much (`RUST_LOG=debug` shows hyper's and tower-http's details too).
+//! The log goes to stderr: one line per request, and tracing's lines for
+//! the rest, whose detail `RUST_LOG` sets (`RUST_LOG=debug` shows hyper's
+//! and tower-http's details too).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

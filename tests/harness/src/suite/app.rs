@@ -326,7 +326,10 @@ fn guestbook_post(target: &Target, ex: Exercise) -> Result<(), Failure> {
 /// stored and shown.
 fn guestbook_chunked(target: &Target, ex: Exercise) -> Result<(), Failure> {
     let name = format!("chunked-{}", marker());
-    let body = form_encode(&[("name", name.clone()), ("message", "sent in chunks".to_string())]);
+    let body = form_encode(&[
+        ("name", name.clone()),
+        ("message", "sent in chunks".to_string()),
+    ]);
     let mut client = target.connect(ex)?;
     client.try_send(
         b"POST /guestbook HTTP/1.1\r\nHost: probe\r\nContent-Type: application/x-www-form-urlencoded\r\n\
@@ -336,10 +339,16 @@ fn guestbook_chunked(target: &Target, ex: Exercise) -> Result<(), Failure> {
         f.note("the client sent Expect: 100-continue and waits for 100 Continue before it sends the body (RFC 9110 section 10.1.1)")
     })?;
     if interim.status != 100 {
-        return Err(Failure::new(ex, format!("POST /guestbook with Expect: 100-continue got {} instead of 100 Continue", interim.status))
-            .sent(client.sent())
-            .got(&interim.head)
-            .note("the guestbook reads the body, so the server must ask for it with 100 Continue"));
+        return Err(Failure::new(
+            ex,
+            format!(
+                "POST /guestbook with Expect: 100-continue got {} instead of 100 Continue",
+                interim.status
+            ),
+        )
+        .sent(client.sent())
+        .got(&interim.head)
+        .note("the guestbook reads the body, so the server must ask for it with 100 Continue"));
     }
     let (first, rest) = body.split_at(body.len() / 3);
     let (second, third) = rest.split_at(rest.len() / 2);
@@ -386,10 +395,15 @@ fn expect_unknown_path(target: &Target, ex: Exercise) -> Result<(), Failure> {
         first.status
     };
     if status != 404 {
-        return Err(Failure::new(ex, format!("POST to an unknown path got {status}"))
-            .sent(client.sent())
-            .line("expected", "404, at once or after 100 Continue and the body")
-            .got(&first.head));
+        return Err(
+            Failure::new(ex, format!("POST to an unknown path got {status}"))
+                .sent(client.sent())
+                .line(
+                    "expected",
+                    "404, at once or after 100 Continue and the body",
+                )
+                .got(&first.head),
+        );
     }
     Ok(())
 }

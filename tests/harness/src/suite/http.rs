@@ -857,20 +857,26 @@ fn expect_continue(target: &Target, ex: Exercise) -> Result<(), Failure> {
         // follows its head as usual.
         return Ok(());
     }
-    if first.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-length")) {
+    if first
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+    {
         return Err(Failure::new(ex, "the 100 Continue has a Content-Length")
             .sent(client.sent())
             .got(&first.head)
             .note("a 1xx response is a status line and an empty line; it MUST NOT carry Content-Length (RFC 9110 section 8.6)"));
     }
     client.try_send(b"hello")?;
-    let last = client.try_read_response().map_err(|f| {
-        f.note("after 100 Continue and the body, the final response must follow")
-    })?;
+    let last = client
+        .try_read_response()
+        .map_err(|f| f.note("after 100 Continue and the body, the final response must follow"))?;
     if last.status < 200 {
-        return Err(Failure::new(ex, "after 100 Continue and the body, no final response")
-            .sent(client.sent())
-            .got(&last.head));
+        return Err(
+            Failure::new(ex, "after 100 Continue and the body, no final response")
+                .sent(client.sent())
+                .got(&last.head),
+        );
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ use crate::manifest::Exercise;
 #[rustfmt::skip]
 pub const SUITE: Suite = Suite {
     name: "http",
-    description: "HTTP/1.1 as chapter 3's server speaks it: parsing, errors, responses, keep-alive",
+    description: "HTTP/1.1 as chapter 3's server speaks it: parsing, errors, responses, keep-alive, chunked bodies",
     checks: &[
         // 3.5 first: if `GET /` does not work, nothing else can.
         check("get-root", "3.5", "GET / gets 200 with an exact Content-Length", get_root),

@@ -1143,3 +1143,64 @@ fn ex8_6_closes_connections_whose_head_trickles_in() {
         .fail();
     }
 }
+
+/// The binary with 64 file descriptors, flooded with 150 idle clients: its
+/// accept loop pauses, longer each time, instead of spinning, and once the
+/// clients leave it serves again.
+#[cfg(unix)]
+#[test]
+fn ex8_6_backs_off_when_out_of_file_descriptors() {
+    let ex = harness::exercise("8.6");
+    let Some(binary) =
+        option_env!("CARGO_BIN_EXE_chapter08-solution").or(option_env!("CARGO_BIN_EXE_chapter08"))
+    else {
+        panic!("cargo did not say where the chapter's binary is");
+    };
+    let data = TempDir::new("ch08");
+    let data_arg = data.path().display().to_string();
+    let server = harness::ChildProcess::start_with_fd_limit(
+        ex,
+        binary,
+        &["--addr", "127.0.0.1:0", "--data", &data_arg],
+        64,
+    );
+    let addr = server.wait_until_listening(harness::TIMEOUT);
+    // Each idle connection holds a descriptor until hyper's head deadline
+    // (10 s) closes it; 150 of them take all 64.
+    let flood: Vec<std::net::TcpStream> = (0..150)
+        .map(|_| {
+            std::net::TcpStream::connect(addr).unwrap_or_else(|e| {
+                Failure::new(ex, "cannot connect to the binary")
+                    .line("error", e.to_string())
+                    .fail()
+            })
+        })
+        .collect();
+    server.expect_accept_backoff(harness::TIMEOUT);
+    drop(flood);
+    let mut last = String::new();
+    let served = harness::wait_until(
+        "a 200 after the flood left",
+        Duration::from_secs(10),
+        || {
+            let answer = harness::Client::try_connect(addr, ex).and_then(|mut client| {
+                client
+                    .try_send(b"GET /time HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")?;
+                client.try_read_response()
+            });
+            last = match answer {
+                Ok(response) => response.status_line,
+                Err(failure) => failure.message(),
+            };
+            last == "HTTP/1.1 200 OK"
+        },
+    );
+    if served.is_err() {
+        Failure::new(
+            ex,
+            "after the flood left, the server did not serve GET /time again",
+        )
+        .line("last answer", last)
+        .fail();
+    }
+}

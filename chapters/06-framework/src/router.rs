@@ -25,7 +25,8 @@
     unused_imports,
     unused_mut,
     dead_code,
-    unreachable_code
+    unreachable_code,
+    clippy::ptr_arg
 )]
 
 use std::fmt;

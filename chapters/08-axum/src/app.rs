@@ -20,7 +20,8 @@
     unused_imports,
     unused_mut,
     dead_code,
-    unreachable_code
+    unreachable_code,
+    clippy::ptr_arg
 )]
 
 use std::io;

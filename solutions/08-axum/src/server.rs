@@ -66,6 +66,7 @@ impl Default for Config {
 // ANCHOR_END: config
 
 // ANCHOR: run
+// ANCHOR: accept_loop
 /// Serves `app` on `listener`, a task per connection, until `shutdown`
 /// completes; then stops accepting, closes idle connections, lets the
 /// requests in flight finish for at most `config.shutdown_grace`, and
@@ -114,6 +115,7 @@ pub async fn run(
             }
         });
     }
+    // ANCHOR_END: accept_loop
     // exercise 8.6: Layers and a graceful shutdown
     // Stop accepting first: the OS refuses new clients instead of queueing
     // them for nobody. Then tell every connection: idle ones close, busy

@@ -159,6 +159,20 @@ impl Client {
         Ok(self)
     }
 
+    /// [`Client::try_send_byte_by_byte`], stopping without a failure when
+    /// the server closes the connection first (it may answer before it has
+    /// read the whole request): `Ok(true)` when every byte went out.
+    pub fn send_byte_by_byte_until_closed(&mut self, bytes: &[u8]) -> Result<bool, Failure> {
+        for byte in bytes {
+            match self.stream.write_all(std::slice::from_ref(byte)) {
+                Ok(()) => self.sent.push(*byte),
+                Err(e) if closed_by_peer(&e) => return Ok(false),
+                Err(e) => return Err(self.broken("could not send the request", &e)),
+            }
+        }
+        Ok(true)
+    }
+
     /// Half-closes the connection: the server reads EOF, and can still answer.
     #[track_caller]
     pub fn finish_sending(&mut self) -> &mut Self {

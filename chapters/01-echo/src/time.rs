@@ -97,15 +97,8 @@ pub fn serve_time(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
         if shutdown.is_requested() {
             break;
         }
-        let stream = match accepted {
-            Ok(stream) => {
-                backoff.after_success();
-                stream
-            }
-            Err(e) => {
-                backoff.wait_after(&e);
-                continue;
-            }
+        let Some(stream) = backoff.accepted(accepted) else {
+            continue;
         };
         if let Err(e) = answer_commands(stream) {
             eprintln!("lost a client: {e}");

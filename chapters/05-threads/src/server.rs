@@ -174,20 +174,13 @@ where
         if shutdown.is_requested() {
             break;
         }
-        let stream = match stream {
-            Ok(stream) => {
-                backoff.after_success();
-                stream
-            }
-            // Concerns one client only (it gave up in the backlog), or the
-            // process is out of file descriptors: every connection held by
-            // a worker or waiting in the queue costs one. Then every
-            // accept fails at once until a connection closes, so pause,
-            // longer each time, instead of spinning (chapter 1's backoff).
-            Err(error) => {
-                backoff.wait_after(&error);
-                continue;
-            }
+        // A failed accept concerns one client only (it gave up in the
+        // backlog), or the process is out of file descriptors: every
+        // connection held by a worker or waiting in the queue costs one.
+        // Then every accept fails at once until a connection closes, so
+        // chapter 1's backoff pauses, longer each time, instead of spinning.
+        let Some(stream) = backoff.accepted(stream) else {
+            continue;
         };
         if let Err(error) = dispatch(&pool, stream, &shared) {
             eprintln!("connection failed: {error}");
@@ -279,15 +272,8 @@ where
         if shutdown.is_requested() {
             break;
         }
-        let stream = match stream {
-            Ok(stream) => {
-                backoff.after_success();
-                stream
-            }
-            Err(error) => {
-                backoff.wait_after(&error);
-                continue;
-            }
+        let Some(stream) = backoff.accepted(stream) else {
+            continue;
         };
         let handler = Arc::clone(&handler);
         let config = config.clone();

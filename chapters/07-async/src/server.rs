@@ -100,7 +100,9 @@ impl Default for Config {
         }
     }
 }
+// ANCHOR_END: config
 
+// ANCHOR: fitting
 impl Config {
     /// The default configuration, with limits a process that may open
     /// `descriptors` files and sockets can keep.
@@ -138,7 +140,7 @@ pub fn raise_descriptor_limit() -> u64 {
         }
     }
 }
-// ANCHOR_END: config
+// ANCHOR_END: fitting
 
 /// Serves this chapter's site (see [`site::Site`]) with the default
 /// [`Config`], until `shutdown` is cancelled.

@@ -6,8 +6,8 @@
 //! ```
 //!
 //! The log goes to stderr: one line per request, and tracing's lines for
-//! the rest, whose detail `RUST_LOG` sets (`RUST_LOG=debug` shows hyper's
-//! and tower-http's details too).
+//! the rest, whose detail `RUST_LOG` sets (`RUST_LOG=debug` adds a line
+//! for each connection that ended with an error).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -76,6 +76,7 @@ impl Default for Config {
 // ANCHOR_END: config
 
 // ANCHOR: run
+// ANCHOR: accept_loop
 /// Serves `app` on `listener`, a task per connection, until `shutdown`
 /// completes; then stops accepting, closes idle connections, lets the
 /// requests in flight finish for at most `config.shutdown_grace`, and
@@ -124,6 +125,7 @@ pub async fn run(
             }
         });
     }
+    // ANCHOR_END: accept_loop
     todo!(
         "exercise 8.6: Layers and a graceful shutdown (read book/src/ch08-axum.md#exercise-86-layers-and-a-graceful-shutdown)"
     )

@@ -84,6 +84,29 @@ impl AcceptBackoff {
     pub fn after_success(&mut self) {
         self.next = FIRST_PAUSE;
     }
+
+    /// What a blocking accept loop does with each result: the connection
+    /// if it is one (and the series starts again), or, after a failed
+    /// accept, [`AcceptBackoff::wait_after`] and `None`.
+    ///
+    /// ```text
+    /// for accepted in listener.incoming() {
+    ///     let Some(stream) = backoff.accepted(accepted) else { continue };
+    ///     ...
+    /// }
+    /// ```
+    pub fn accepted<T>(&mut self, accepted: io::Result<T>) -> Option<T> {
+        match accepted {
+            Ok(connection) => {
+                self.after_success();
+                Some(connection)
+            }
+            Err(error) => {
+                self.wait_after(&error);
+                None
+            }
+        }
+    }
 }
 
 /// Whether a failed accept concerns only the client it would have
@@ -118,6 +141,16 @@ mod tests {
         assert_eq!(pauses, [5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
         backoff.after_success();
         assert_eq!(backoff.after_error(&out_of_descriptors()), FIRST_PAUSE);
+    }
+
+    #[test]
+    fn accepted_passes_a_connection_on_and_starts_the_series_again() {
+        let mut backoff = AcceptBackoff::new();
+        backoff.after_error(&out_of_descriptors());
+        assert_eq!(backoff.accepted(Ok(7)), Some(7));
+        assert_eq!(backoff.after_error(&out_of_descriptors()), FIRST_PAUSE);
+        let aborted = io::Error::from(io::ErrorKind::ConnectionAborted);
+        assert_eq!(backoff.accepted::<u8>(Err(aborted)), None);
     }
 
     #[test]

@@ -69,19 +69,12 @@ pub fn serve(listener: TcpListener, shutdown: Shutdown) -> io::Result<()> {
         if shutdown.is_requested() {
             break;
         }
-        let mut stream = match accepted {
-            Ok(stream) => {
-                backoff.after_success();
-                stream
-            }
-            // A failed accept does not stop the server: the listener is
-            // still fine. But out of file descriptors, every accept fails
-            // at once until one frees up, so pause before trying again
-            // rather than spin (see the backoff module).
-            Err(e) => {
-                backoff.wait_after(&e);
-                continue;
-            }
+        // A failed accept does not stop the server: the listener is still
+        // fine. But out of file descriptors, every accept fails at once
+        // until one frees up, so `accepted` pauses before we try again
+        // rather than spin (see the backoff module).
+        let Some(mut stream) = backoff.accepted(accepted) else {
+            continue;
         };
         // A client that vanishes mid-stream makes echo fail ("connection
         // reset by peer" on Linux and macOS, os error 10054 on Windows).

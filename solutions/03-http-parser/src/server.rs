@@ -88,19 +88,12 @@ pub fn serve_with(
         if shutdown.is_requested() {
             break;
         }
-        let stream = match stream {
-            Ok(stream) => {
-                backoff.after_success();
-                stream
-            }
-            // A failed accept is no reason to stop serving. Most concern
-            // one client (it gave up in the backlog); out of descriptors,
-            // every accept fails until one frees up, so pause rather than
-            // spin (chapter 1's backoff).
-            Err(error) => {
-                backoff.wait_after(&error);
-                continue;
-            }
+        // A failed accept is no reason to stop serving. Most concern one
+        // client (it gave up in the backlog); out of descriptors, every
+        // accept fails until one frees up, so chapter 1's backoff pauses
+        // rather than spin.
+        let Some(stream) = backoff.accepted(stream) else {
+            continue;
         };
         // A failure on one connection (the client vanished mid-response)
         // is that connection's problem: print it and serve the next.

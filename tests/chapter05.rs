@@ -322,26 +322,7 @@ fn ex5_3_sheds_load_when_out_of_file_descriptors() {
     // The workers find the queued connections closed and drop them; the
     // descriptors come back, and a new client is served. Until then it may
     // still get a 503, which is right: try again, as Retry-After says.
-    let mut last = String::new();
-    let served = harness::wait::wait_until("a 200 after the flood left", WAIT, || {
-        let answer = Client::try_connect(addr, ex).and_then(|mut client| {
-            client.try_send(&request("/", "Connection: close\r\n"))?;
-            client.try_read_response()
-        });
-        last = match answer {
-            Ok(response) => response.status_line,
-            Err(failure) => failure.message(),
-        };
-        last == "HTTP/1.1 200 OK"
-    });
-    if served.is_err() {
-        Failure::new(
-            ex,
-            "after the flood left, the server did not serve GET / again",
-        )
-        .line("last answer", last)
-        .fail();
-    }
+    server.expect_served_again(addr, &request("/", "Connection: close\r\n"), WAIT);
 }
 
 // ---------------------------------------------------------------------------

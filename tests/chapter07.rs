@@ -978,26 +978,7 @@ fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
     }
     drop(late);
     drop(flood);
-    let mut last = String::new();
-    let served = harness::wait::wait_until("a 200 after the flood left", WAIT, || {
-        let answer = Client::try_connect(addr, ex).and_then(|mut client| {
-            client.try_send(&request("/", "Connection: close\r\n"))?;
-            client.try_read_response()
-        });
-        last = match answer {
-            Ok(response) => response.status_line,
-            Err(failure) => failure.message(),
-        };
-        last == "HTTP/1.1 200 OK"
-    });
-    if served.is_err() {
-        Failure::new(
-            ex,
-            "after the flood left, the server did not serve GET / again",
-        )
-        .line("last answer", last)
-        .fail();
-    }
+    server.expect_served_again(addr, &request("/", "Connection: close\r\n"), WAIT);
 }
 
 // ---------------------------------------------------------------------------

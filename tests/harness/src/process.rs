@@ -157,6 +157,35 @@ impl ChildProcess {
         }
     }
 
+    /// Waits (at most `limit`) until a fresh connection to `addr` that
+    /// sends `request` gets `HTTP/1.1 200 OK`: a server that ran out of
+    /// something (descriptors, workers) serves again once it has it back.
+    /// Until then any other answer, or none, only means "not yet"; the
+    /// failure shows the last one and the binary's last lines.
+    #[track_caller]
+    pub fn expect_served_again(&self, addr: SocketAddr, request: &[u8], limit: Duration) {
+        let mut last = String::new();
+        let served = wait_until("a 200 again", limit, || {
+            let answer = Client::try_connect(addr, self.ex).and_then(|mut client| {
+                client.try_send(request)?;
+                client.try_read_response()
+            });
+            last = match answer {
+                Ok(response) => response.status_line,
+                Err(failure) => failure.message(),
+            };
+            last == "HTTP/1.1 200 OK"
+        });
+        if served.is_err() {
+            Failure::new(self.ex, "the server did not serve a new client again")
+                .sent(request)
+                .line("last answer", last)
+                .line("output", self.output())
+                .note("once the clients that held its descriptors are gone, a server must serve as before")
+                .fail();
+        }
+    }
+
     /// The last lines the binary printed (stdout and stderr mixed), with
     /// any that arrived but were not yet taken.
     fn output(&self) -> String {

@@ -16,9 +16,11 @@
 //! - [`backoff`]: what an accept loop does when accept fails: try again at
 //!   once, or, out of file descriptors, pause a little longer each time
 //!   instead of spinning. Every later chapter's accept loop uses it.
+//! - [`cli`]: the command line of every std-only binary in the course:
+//!   options by name, `--help`, exit codes, and the `listening on` line.
 //!
-//! `main.rs` only reads the command line, binds the address and calls these
-//! functions. Every module is public so that the stage tests in
+//! `main.rs` only reads the command line (with [`cli`]), binds the address
+//! and calls these functions. Every module is public so that the stage tests in
 //! `tests/chapter01.rs` can call them directly, the way a teaching crate
 //! should let you poke at its parts.
 //!
@@ -27,6 +29,7 @@
 //! `nc 127.0.0.1 7878`.
 
 pub mod backoff;
+pub mod cli;
 pub mod client;
 pub mod server;
 pub mod shutdown;

@@ -75,7 +75,14 @@ pub fn now_rfc3339() -> String {
 /// The current time in whole seconds since 1970-01-01 00:00:00 UTC. (Later
 /// chapters store it: chapter 6's guestbook stamps its entries with it.)
 pub fn unix_now() -> i64 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
+    unix_seconds(SystemTime::now())
+}
+
+/// `time` in whole seconds since 1970-01-01 00:00:00 UTC, rounded down
+/// (negative before 1970). Chapter 3's `Date` header and chapter 4's file
+/// dates use it too.
+pub fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
         // u64 seconds fit in i64 until the year 292 billion.
         Ok(since) => since.as_secs() as i64,
         // A clock set before 1970 is odd but possible. Round down, as

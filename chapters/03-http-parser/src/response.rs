@@ -26,9 +26,9 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use chapter01::time::civil_from_days;
+use chapter01::time::{civil_from_days, unix_seconds};
 
 // ANCHOR: status
 /// The status codes of this course's servers, each with its RFC 9110
@@ -246,6 +246,18 @@ impl Response {
                  <p>{explanation}</p>\n</body>\n</html>\n"
             ),
         )
+    }
+
+    /// The answer to a request whose handler panicked: chapters 5 and 7
+    /// catch the panic and send this instead. With `Connection: close`, as
+    /// after every error of ours: after a bug, starting afresh on a new
+    /// connection is the safe choice.
+    pub fn handler_panicked() -> Response {
+        Response::error_page(
+            StatusCode::InternalServerError,
+            "The server failed while answering this request. It has not stopped: try again.",
+        )
+        .with_header("Connection", "close")
     }
 
     /// The same response with one more header (after the others).

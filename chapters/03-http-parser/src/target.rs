@@ -20,6 +20,8 @@
     clippy::ptr_arg
 )]
 
+use chapter02::form::hex_byte;
+
 use crate::parse::ParseError;
 
 // ANCHOR: decoded_target
@@ -48,17 +50,6 @@ pub fn decode_target(target: &str) -> Result<DecodedTarget, ParseError> {
     )
 }
 // ANCHOR_END: decode_target
-
-/// Two hex digits (`3C` or `3c`) as the byte they spell, or `None` when
-/// they are not two hex digits.
-fn hex_byte(digits: &[u8]) -> Option<u8> {
-    let [high, low] = digits else {
-        return None;
-    };
-    let value = |digit: u8| char::from(digit).to_digit(16);
-    // Two hex digits make at most 0xFF, so the result always fits a byte.
-    Some((value(*high)? * 16 + value(*low)?) as u8)
-}
 
 // ANCHOR: absolute_form
 /// The authority and the rest of an absolute-form target:

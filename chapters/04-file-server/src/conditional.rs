@@ -19,7 +19,9 @@
     clippy::ptr_arg
 )]
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use chapter01::time::unix_seconds;
 
 const SECONDS_PER_DAY: i64 = 24 * 60 * 60;
 const MONTHS: [&str; 12] = [
@@ -39,17 +41,6 @@ pub fn not_modified(if_modified_since: Option<&str>, modified: SystemTime) -> bo
     )
 }
 // ANCHOR_END: not_modified
-
-/// `time` in whole seconds since 1970 (rounded down; negative before).
-pub fn unix_seconds(time: SystemTime) -> i64 {
-    match time.duration_since(UNIX_EPOCH) {
-        Ok(after) => after.as_secs() as i64,
-        Err(before) => {
-            let before = before.duration();
-            -(before.as_secs() as i64) - i64::from(before.subsec_nanos() > 0)
-        }
-    }
-}
 
 // ANCHOR: parse_http_date
 /// Reads an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as seconds since
@@ -123,6 +114,7 @@ fn two_digits(text: &str) -> Option<u32> {
 mod tests {
     use super::*;
     use chapter03::response::http_date;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn dates_round_trip() {

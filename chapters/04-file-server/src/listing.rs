@@ -19,9 +19,9 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use crate::resolve::{Root, clean_url_path, resolve};
+use chapter01::time::unix_seconds;
 
 // ANCHOR: directory_answer
 /// What a request for a folder gets.
@@ -102,27 +102,16 @@ pub fn listing_page(url_path: &str, entries: &[Entry]) -> String {
 // ANCHOR_END: listing_page
 
 // ANCHOR: escapes
-/// `text` made safe to put in HTML, as text or in a quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
+/// `text` made safe to put in HTML, as text or in a quoted attribute:
+/// chapter 2's, which the guestbook page used first.
+pub use chapter02::form::escape_html;
 
 /// `segment` (one name, no slashes meant) percent-encoded for a URL path:
 /// every byte but the unreserved ones of RFC 3986 (letters, digits, `-`,
 /// `.`, `_`, `~`) becomes `%XX`. Encoding more than strictly needed is
 /// always allowed, and it is the safe side: `/`, `%`, `?`, `#`, `:` and
-/// spaces all lose their meaning in a URL.
+/// spaces all lose their meaning in a URL. Chapter 6's guestbook stores
+/// its fields encoded the same way.
 pub fn encode_segment(segment: &str) -> String {
     let mut encoded = String::with_capacity(segment.len());
     for &byte in segment.as_bytes() {

@@ -30,7 +30,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chapter03::connection::{Connection, Wait, Waited};
-use chapter03::{Request, Response, Shutdown, StatusCode};
+use chapter03::{Request, Response, Shutdown};
 
 use crate::server::Handler;
 use crate::stats::Stats;

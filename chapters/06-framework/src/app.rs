@@ -56,6 +56,10 @@ pub struct Folders {
 }
 
 impl Folders {
+    /// The guestbook's folder unless `--data` says otherwise: `data` in the
+    /// folder the program was started from.
+    pub const DEFAULT_DATA: &str = "data";
+
     /// The chapter's own `static` folder, found from where this crate's
     /// source is, so the pages have their stylesheet whatever folder the
     /// program was started from.

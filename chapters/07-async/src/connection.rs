@@ -296,7 +296,7 @@ where
 async fn call_handler<H: Handler>(handler: &H, request: Request) -> Response {
     // A closure may panic before it even returns its future.
     let Ok(answer) = panic::catch_unwind(AssertUnwindSafe(|| handler.respond(request))) else {
-        return handler_panicked();
+        return Response::handler_panicked();
     };
     let mut answer = pin!(answer);
     let polled = future::poll_fn(|cx| {
@@ -306,18 +306,8 @@ async fn call_handler<H: Handler>(handler: &H, request: Request) -> Response {
             Err(_) => Poll::Ready(None),
         }
     });
-    polled.await.unwrap_or_else(handler_panicked)
-}
-
-/// The answer when the handler panicked. The panic message is on stderr
-/// already: the panic hook printed it, with the thread's name.
-fn handler_panicked() -> Response {
-    // Connection: close, as after every error of ours: after a bug,
-    // starting afresh on a new connection is the safe choice.
-    Response::error_page(
-        StatusCode::InternalServerError,
-        "The server failed while answering this request. It has not stopped: try again.",
-    )
-    .with_header("Connection", "close")
+    // The panic message is on stderr already: the panic hook printed it,
+    // with the thread's name.
+    polled.await.unwrap_or_else(Response::handler_panicked)
 }
 // ANCHOR_END: call_handler

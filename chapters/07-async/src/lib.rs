@@ -24,10 +24,12 @@
 //! - [`stats`]: counters ([`Stats`]) the tests read: open connections,
 //!   requests in flight, their peaks, `503`s.
 //! - [`site`]: chapter 3's site plus `/sleep?ms=N`, an async handler.
+//! - [`signals`]: Ctrl-C and SIGTERM, turned into a cancelled
+//!   [`CancellationToken`]; chapter 8 stops the same way.
 //!
-//! `main.rs` reads `--addr`, raises the descriptor limit
-//! ([`server::raise_descriptor_limit`]), binds, turns Ctrl-C and SIGTERM
-//! into a cancelled [`CancellationToken`], and awaits [`serve_with`]. The modules
+//! `main.rs` reads its options with clap, binds, gets a [`Config`] that
+//! fits the process's file descriptors ([`server::configure`]), spawns
+//! [`signals::stop_on_signals`], and awaits [`serve_with`]. The modules
 //! are public so the stage tests can drive the parts directly, as in
 //! mini-redis, the tokio project's teaching server.
 //!
@@ -39,6 +41,7 @@ pub mod echo;
 pub mod handler;
 pub mod log;
 pub mod server;
+pub mod signals;
 pub mod site;
 pub mod stats;
 

@@ -65,8 +65,8 @@ pub fn parse_form(body: &[u8]) -> Vec<(String, String)> {
 // ANCHOR_END: parse_form
 
 /// Two hex digits (`3C` or `3c`) as the byte they spell, or `None` when
-/// they are not two hex digits.
-fn hex_byte(digits: &[u8]) -> Option<u8> {
+/// they are not two hex digits. Chapter 3's target decoder uses it too.
+pub fn hex_byte(digits: &[u8]) -> Option<u8> {
     let [high, low] = digits else {
         return None;
     };

@@ -16,9 +16,9 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-use chapter01::time::civil_from_days;
+use chapter01::time::{civil_from_days, unix_seconds};
 
 // ANCHOR: status
 /// The status codes of this course's servers, each with its RFC 9110
@@ -238,6 +238,18 @@ impl Response {
         )
     }
 
+    /// The answer to a request whose handler panicked: chapters 5 and 7
+    /// catch the panic and send this instead. With `Connection: close`, as
+    /// after every error of ours: after a bug, starting afresh on a new
+    /// connection is the safe choice.
+    pub fn handler_panicked() -> Response {
+        Response::error_page(
+            StatusCode::InternalServerError,
+            "The server failed while answering this request. It has not stopped: try again.",
+        )
+        .with_header("Connection", "close")
+    }
+
     /// The same response with one more header (after the others).
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Response {
         self.headers.push((name.into(), value.into()));
@@ -369,11 +381,7 @@ pub fn http_date(time: SystemTime) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    // A clock set before 1970 is broken; 1970 is as good a Date as any.
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let seconds = i64::try_from(seconds).unwrap_or(i64::MAX);
+    let seconds = unix_seconds(time);
     let days = seconds.div_euclid(86_400);
     let second_of_day = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chapter03::connection::{Connection, Wait, Waited};
-use chapter03::{Request, Response, Shutdown, StatusCode};
+use chapter03::{Request, Response, Shutdown};
 
 use crate::server::Handler;
 use crate::stats::Stats;
@@ -218,13 +218,7 @@ fn call_handler(shared: &Shared, request: &Request) -> Response {
             // The panic message is already on stderr (the default panic
             // hook printed it, with the worker's name).
             shared.stats.count_panic();
-            // Connection: close, as for every error of ours: after a bug,
-            // starting afresh on a new connection is the safe choice.
-            Response::error_page(
-                StatusCode::InternalServerError,
-                "The server failed while answering this request. It has not stopped: try again.",
-            )
-            .with_header("Connection", "close")
+            Response::handler_panicked()
         }
     }
     // end exercise

@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use chapter02::form::parse_form;
+use chapter04::listing::encode_segment;
 
 /// The file the entries live in, inside the data folder.
 pub const FILE_NAME: &str = "guestbook.txt";
@@ -50,8 +51,8 @@ pub fn encode_entry(entry: &Entry) -> String {
     format!(
         "posted={}&name={}&message={}\n",
         entry.posted,
-        percent_encode(&entry.name),
-        percent_encode(&entry.message)
+        encode_segment(&entry.name),
+        encode_segment(&entry.message)
     )
 }
 
@@ -72,20 +73,6 @@ pub fn decode_entry(line: &[u8]) -> Option<Entry> {
     })
 }
 
-/// `text` with every byte but letters, digits and `-._~` written as `%XX`:
-/// the unreserved characters of RFC 3986, the only ones that can never be
-/// mistaken for syntax.
-pub fn percent_encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
 // ANCHOR_END: entry
 
 // ANCHOR: decode_entries

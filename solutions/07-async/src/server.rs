@@ -138,6 +138,28 @@ pub fn raise_descriptor_limit() -> u64 {
         }
     }
 }
+
+/// The configuration for this process: the descriptor limit raised as far
+/// as it goes and the limits fitted under it, then `max_connections` if
+/// one was asked for and fits. What it got goes to stderr, for whoever
+/// wonders why a client got `503`.
+pub fn configure(max_connections: Option<usize>) -> Config {
+    let descriptors = raise_descriptor_limit();
+    let mut config = Config::fitting(descriptors);
+    match max_connections {
+        Some(asked) if asked > config.max_connections => eprintln!(
+            "--max-connections {asked} is more than {descriptors} file descriptors allow: serving {} at once",
+            config.max_connections
+        ),
+        Some(asked) => config.max_connections = asked,
+        None => {}
+    }
+    eprintln!(
+        "file descriptors: {descriptors}; serving up to {} connections at once",
+        config.max_connections
+    );
+    config
+}
 // ANCHOR_END: fitting
 
 /// Serves this chapter's site (see [`site::Site`]) with the default

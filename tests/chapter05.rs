@@ -165,10 +165,8 @@ fn ex5_1_serves_slow_requests_at_the_same_time() {
 #[test]
 fn ex5_1_passes_the_http_suite_on_the_pool() {
     let ex = harness::exercise("5.1");
-    let config = Config {
-        idle_timeout: Duration::from_millis(300),
-        ..pool_config(4, 16)
-    };
+    let mut config = pool_config(4, 16);
+    config.http.idle_timeout = Duration::from_millis(300);
     let running = start_with(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
@@ -332,10 +330,8 @@ fn ex5_3_sheds_load_when_out_of_file_descriptors() {
 #[test]
 fn ex5_4_a_trickling_client_gets_408_and_blocks_nobody() {
     let ex = harness::exercise("5.4");
-    let config = Config {
-        head_deadline: Duration::from_millis(300),
-        ..pool_config(2, 4)
-    };
+    let mut config = pool_config(2, 4);
+    config.http.request_timeout = Duration::from_millis(300);
     let running = start_with(config, site::route);
     let stats = &running.stats;
     let mut slow = running.server.connect(ex);
@@ -388,11 +384,11 @@ fn ex5_4_a_trickling_client_gets_408_and_blocks_nobody() {
 fn ex5_4_a_client_that_goes_quiet_mid_request_gets_408() {
     let ex = harness::exercise("5.4");
     // The deadline is long: only the read timeout can end this wait.
-    let config = Config {
+    let mut config = Config {
         read_timeout: Duration::from_millis(200),
-        head_deadline: Duration::from_secs(60),
         ..pool_config(1, 4)
     };
+    config.http.request_timeout = Duration::from_secs(60);
     let running = start_with(config, site::route);
     let mut client = running.server.connect(ex);
     client.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
@@ -503,10 +499,8 @@ fn ex5_6_shutdown_closes_idle_keep_alive_connections() {
     let ex = harness::exercise("5.6");
     // Far longer than the client's own timeout: only the shutdown can close
     // this connection in time.
-    let config = Config {
-        idle_timeout: Duration::from_secs(60),
-        ..pool_config(2, 4)
-    };
+    let mut config = pool_config(2, 4);
+    config.http.idle_timeout = Duration::from_secs(60);
     let mut running = start_with(config, site::route);
     let mut client = running.server.connect(ex);
     client.send(&request("/", ""));

@@ -100,10 +100,8 @@ fn start(data: &Path) -> App {
         data: data.to_path_buf(),
         static_files: Folders::default_static(),
     };
-    let config = Config {
-        idle_timeout: Duration::from_millis(300),
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.http.idle_timeout = Duration::from_millis(300);
     let server = TestServer::spawn(
         listener,
         move |listener| chapter06::serve_with(listener, shutdown, &config, &folders, server_log),

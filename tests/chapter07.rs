@@ -27,8 +27,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chapter07::{
-    CancellationToken, Config, Connection, Received, Request, Response, Stats, StatusCode, echo,
-    serve_blocking, site,
+    CancellationToken, Config, Connection, HttpConfig, Received, Request, Response, Stats,
+    StatusCode, echo, serve_blocking, site,
 };
 use harness::server::Outcome;
 use harness::suite::{Target, named, run_exercise};
@@ -134,12 +134,12 @@ fn on_runtime<F: Future>(test: F) -> F::Output {
 }
 
 /// A configuration with round numbers, for the paused-clock tests.
-fn pipe_config() -> Config {
-    Config {
+fn pipe_config() -> HttpConfig {
+    HttpConfig {
         idle_timeout: Duration::from_secs(5),
         request_timeout: Duration::from_secs(10),
         write_timeout: Duration::from_secs(10),
-        ..Config::default()
+        ..HttpConfig::default()
     }
 }
 
@@ -154,7 +154,7 @@ fn pipe(capacity: usize) -> (DuplexStream, Connection<DuplexStream>) {
 /// Serves a connection over a pipe in a task, with the site as handler.
 fn serve_over_pipe(
     connection: Connection<DuplexStream>,
-    config: Config,
+    config: HttpConfig,
     shutdown: CancellationToken,
 ) -> tokio::task::JoinHandle<io::Result<()>> {
     tokio::spawn(async move {
@@ -477,10 +477,8 @@ fn ex7_2_a_client_that_never_reads_is_given_up_on() {
 #[test]
 fn ex7_3_passes_the_http_suite() {
     let ex = harness::exercise("7.3");
-    let config = Config {
-        idle_timeout: Duration::from_millis(300),
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.http.idle_timeout = Duration::from_millis(300);
     let running = start_with(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
@@ -798,10 +796,8 @@ fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
         .fail();
     }
     // Idle connections must stay open for the whole test.
-    let config = Config {
-        idle_timeout: Duration::from_secs(60),
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.http.idle_timeout = Duration::from_secs(60);
     let running = start_with(config, site::route);
     let stats = &running.stats;
     let addr = running.server.addr();
@@ -867,11 +863,11 @@ fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
 #[test]
 fn ex7_5_answers_503_over_the_connection_limit() {
     let ex = harness::exercise("7.5");
-    let config = Config {
+    let mut config = Config {
         max_connections: 2,
-        idle_timeout: Duration::from_secs(60),
         ..Config::default()
     };
+    config.http.idle_timeout = Duration::from_secs(60);
     let running = start_with(config, site::route);
     let stats = &running.stats;
     let first = running.server.connect(ex);
@@ -898,12 +894,12 @@ fn ex7_5_answers_503_over_the_connection_limit() {
 #[test]
 fn ex7_5_closes_at_once_what_it_cannot_even_answer_503() {
     let ex = harness::exercise("7.5");
-    let config = Config {
+    let mut config = Config {
         max_connections: 1,
         max_busy_answers: 1,
-        idle_timeout: Duration::from_secs(60),
         ..Config::default()
     };
+    config.http.idle_timeout = Duration::from_secs(60);
     let running = start_with(config, site::Site);
     let stats = &running.stats;
     let _served = running.server.connect(ex);
@@ -973,7 +969,7 @@ fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
             .sent(late.sent())
             .line("expected", "HTTP/1.1 503 Service Unavailable")
             .line("got", harness::show::bytes(&busy.head))
-            .note("with 64 descriptors, Config::fitting(64) allows 24 connections and 8 answers of 503 at once; main.rs must build its Config from raise_descriptor_limit()")
+            .note("with 64 descriptors, Config::fitting(64) allows 24 connections and 8 answers of 503 at once; main.rs must build its Config with server::configure, which fits it under raise_descriptor_limit()")
             .fail();
     }
     drop(late);
@@ -1030,10 +1026,8 @@ fn ex7_6_shutdown_closes_idle_keep_alive_connections() {
     let ex = harness::exercise("7.6");
     // Far longer than the client's own timeout: only the shutdown can close
     // these connections in time.
-    let config = Config {
-        idle_timeout: Duration::from_secs(60),
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.http.idle_timeout = Duration::from_secs(60);
     let mut running = start_with(config, site::route);
     let mut clients: Vec<Client> = (0..3).map(|_| running.server.connect(ex)).collect();
     for client in &mut clients {

@@ -48,7 +48,7 @@ pub mod stats;
 pub use chapter03::{Request, Response, StatusCode};
 pub use connection::{Connection, Received};
 pub use handler::Handler;
-pub use server::{Config, serve, serve_blocking, serve_with};
+pub use server::{Config, HttpConfig, serve, serve_blocking, serve_with};
 pub use stats::Stats;
 /// The shutdown signal: cancelling it (from any thread or task) stops the
 /// server. Cloning gives another handle on the same signal.

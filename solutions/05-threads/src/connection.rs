@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub handler: Arc<Handler>,
     /// Chapter 3's settings: limits, idle timeout, request deadline, write
     /// timeout, server name.
-    pub http: chapter03::Config,
+    pub http: crate::HttpConfig,
     /// How long a started request may go without sending a byte.
     pub read_timeout: Duration,
     /// The counters.

@@ -11,7 +11,8 @@
 //! - [`server`]: [`serve_with`] accepts connections and hands each to the
 //!   pool, or answers `503` at once when the pool is full; on shutdown it
 //!   stops accepting, lets the requests in flight finish, and joins the
-//!   workers. [`Config`] holds the pool's size and every timeout.
+//!   workers. [`Config`] holds the pool's size, its own timeouts, and
+//!   chapter 3's settings for each connection ([`HttpConfig`]).
 //! - [`pool`]: a [`ThreadPool`] of a fixed number of workers fed through a
 //!   bounded queue, with a `Drop` that stops them in order.
 //! - [`connection`]: one connection on a worker: chapter 3's
@@ -44,5 +45,5 @@ pub mod stats;
 pub use chapter03::Shutdown;
 pub use chapter03::{Request, Response, StatusCode};
 pub use pool::ThreadPool;
-pub use server::{Config, Handler, serve, serve_with, serve_with_stats};
+pub use server::{Config, Handler, HttpConfig, serve, serve_with, serve_with_stats};
 pub use stats::Stats;

@@ -16,7 +16,11 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use chapter03::connection::Connection;
-use chapter03::{AcceptBackoff, Limits, Response, Shutdown, StatusCode, WriteOptions};
+use chapter03::{AcceptBackoff, Response, Shutdown, StatusCode, WriteOptions};
+
+/// Chapter 3's settings for one connection, which this chapter's [`Config`]
+/// holds as its `http` part.
+pub use chapter03::Config as HttpConfig;
 
 use crate::connection::{Shared, serve_connection};
 use crate::pool::{Busy, ThreadPool};
@@ -40,18 +44,12 @@ pub type Handler = dyn chapter03::Handler + Send + Sync + 'static;
 pub const WORKERS: usize = 32;
 /// Connections that may wait for a free worker; one more gets `503`.
 pub const QUEUE_LEN: usize = 64;
-/// A started request (its head and its body, at most a megabyte) must
-/// arrive within this, or it gets `408`: the slowloris defence.
-pub const HEAD_DEADLINE: Duration = Duration::from_secs(10);
 /// Within a request, the longest a client may go without sending a byte.
+/// (The request as a whole has chapter 3's `REQUEST_TIMEOUT`.)
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long one write may wait for the client to take our bytes.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a kept-alive connection may wait for its next request.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Once shutdown starts, how long requests that have started to arrive
 /// get to arrive in full. (A handler that is running is never interrupted:
-/// std cannot stop a thread; see `main.rs` for the second Ctrl-C.)
+/// std cannot stop a thread; see `signals.rs` for the second Ctrl-C.)
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The `Server` header of this chapter's responses.
 pub const SERVER_NAME: &str = "course-chapter05";
@@ -59,56 +57,36 @@ pub const SERVER_NAME: &str = "course-chapter05";
 /// Everything about a server that is not its handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// What each connection does, as in chapter 3: the parser's limits,
+    /// the idle timeout, the request deadline, the write timeout and the
+    /// `Server` header.
+    pub http: HttpConfig,
     /// How many worker threads serve connections; see [`WORKERS`].
     pub workers: usize,
     /// How many accepted connections may wait for a worker; see
     /// [`QUEUE_LEN`]. 0 means "only if a worker is free right now".
     pub queue_len: usize,
-    /// What the parser accepts (chapter 3's limits).
-    pub limits: Limits,
-    /// See [`HEAD_DEADLINE`].
-    pub head_deadline: Duration,
     /// See [`READ_TIMEOUT`].
     pub read_timeout: Duration,
-    /// See [`WRITE_TIMEOUT`].
-    pub write_timeout: Duration,
-    /// See [`IDLE_TIMEOUT`].
-    pub idle_timeout: Duration,
     /// See [`SHUTDOWN_GRACE`].
     pub shutdown_grace: Duration,
-    /// The value of the `Server` header.
-    pub server_name: String,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
+            http: HttpConfig {
+                server_name: SERVER_NAME.to_string(),
+                ..HttpConfig::default()
+            },
             workers: WORKERS,
             queue_len: QUEUE_LEN,
-            limits: Limits::DEFAULT,
-            head_deadline: HEAD_DEADLINE,
             read_timeout: READ_TIMEOUT,
-            write_timeout: WRITE_TIMEOUT,
-            idle_timeout: IDLE_TIMEOUT,
             shutdown_grace: SHUTDOWN_GRACE,
-            server_name: SERVER_NAME.to_string(),
         }
     }
 }
 // ANCHOR_END: config
-
-impl Config {
-    /// The part of this configuration chapter 3's connection understands.
-    pub fn connection_config(&self) -> chapter03::Config {
-        chapter03::Config {
-            limits: self.limits,
-            idle_timeout: self.idle_timeout,
-            request_timeout: self.head_deadline,
-            write_timeout: self.write_timeout,
-            server_name: self.server_name.clone(),
-        }
-    }
-}
 
 /// Serves this chapter's site (see [`site::route`]) with the default
 /// [`Config`], until `shutdown` is triggered.
@@ -150,7 +128,7 @@ where
 {
     let shared = Arc::new(Shared {
         handler: Arc::new(handler),
-        http: config.connection_config(),
+        http: config.http.clone(),
         read_timeout: config.read_timeout,
         stats: Arc::clone(&stats),
         shutdown: shutdown.clone(),
@@ -238,7 +216,7 @@ const BUSY_WRITE_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// Answers `503 Service Unavailable` and closes, from the accept thread,
 /// without reading the request.
-fn answer_busy(stream: TcpStream, http: &chapter03::Config) -> io::Result<()> {
+fn answer_busy(stream: TcpStream, http: &HttpConfig) -> io::Result<()> {
     stream.set_write_timeout(Some(BUSY_WRITE_TIMEOUT))?;
     // Retry-After (RFC 9110 section 10.2.3): a hint to come back in a
     // second, when a worker is likely free; Connection: close, because we
@@ -290,7 +268,7 @@ fn answer_busy(stream: TcpStream, http: &chapter03::Config) -> io::Result<()> {
 pub fn serve_thread_per_connection<H>(
     listener: TcpListener,
     shutdown: Shutdown,
-    config: &chapter03::Config,
+    config: &HttpConfig,
     handler: H,
 ) -> io::Result<()>
 where

@@ -56,10 +56,8 @@ pub const SERVER_NAME: &str = "course-chapter06";
 /// Serves the app until `shutdown` is triggered, with chapter 5's default
 /// settings and the request log on standard error.
 pub fn serve(listener: TcpListener, shutdown: Shutdown, folders: &Folders) -> io::Result<()> {
-    let config = Config {
-        server_name: SERVER_NAME.to_string(),
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.http.server_name = SERVER_NAME.to_string();
     serve_with(listener, shutdown, &config, folders, io::stderr())
 }
 

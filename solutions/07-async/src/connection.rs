@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::handler::Handler;
 use crate::log::RequestLog;
-use crate::server::Config;
+use crate::server::HttpConfig;
 use crate::stats::Stats;
 
 /// How much room we make in the buffer before each read.
@@ -131,7 +131,7 @@ where
     /// server is shutting down.
     pub async fn serve<H: Handler>(
         mut self,
-        config: &Config,
+        config: &HttpConfig,
         handler: &H,
         shutdown: &CancellationToken,
         stats: &Stats,
@@ -214,7 +214,7 @@ where
     /// the shutdown: a request under way is allowed to arrive.
     pub async fn receive(
         &mut self,
-        config: &Config,
+        config: &HttpConfig,
         shutdown: &CancellationToken,
     ) -> io::Result<Received> {
         // ANCHOR_END: receive_signature
@@ -271,7 +271,7 @@ where
         &mut self,
         response: Response,
         head_only: bool,
-        config: &Config,
+        config: &HttpConfig,
     ) -> io::Result<()> {
         // Chapter 3's `write_to` writes to any `std::io::Write`, and a Vec
         // is one: the response is built in memory, then goes out in one
@@ -304,7 +304,7 @@ where
     // ANCHOR: answer_error
     /// Answers a request the parser rejected, and closes: after a bad
     /// request we cannot know where the next one would start.
-    async fn answer_error(self, error: ParseError, config: &Config) -> io::Result<()> {
+    async fn answer_error(self, error: ParseError, config: &HttpConfig) -> io::Result<()> {
         eprintln!("{} bad request: {error}", self.peer);
         let response = Response::error_page(error.status(), error.message());
         self.send_closing(response, config).await
@@ -312,7 +312,7 @@ where
 
     /// Sends an error response with `Connection: close`, then closes the
     /// connection gently. Public for the accept loop's `503`.
-    pub async fn send_closing(mut self, response: Response, config: &Config) -> io::Result<()> {
+    pub async fn send_closing(mut self, response: Response, config: &HttpConfig) -> io::Result<()> {
         let response = response.with_header("Connection", "close");
         self.send(response, false, config).await?;
         self.close_after_error().await

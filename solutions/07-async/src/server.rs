@@ -15,9 +15,13 @@
 
 use std::io;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use chapter03::{AcceptBackoff, Limits, Response, StatusCode, WriteOptions};
+use chapter03::{AcceptBackoff, Response, StatusCode, WriteOptions};
+
+/// Chapter 3's settings for one connection, which this chapter's [`Config`]
+/// holds as its `http` part.
+pub use chapter03::Config as HttpConfig;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time;
@@ -31,15 +35,6 @@ use crate::site;
 use crate::stats::Stats;
 
 // ANCHOR: config
-/// How long a kept-alive connection may wait for its next request. An idle
-/// connection costs a task and a few kilobytes now, not a thread, so this
-/// could be longer; it stays chapter 3's, so the two servers behave alike.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
-/// A started request (its head and its body) must arrive in full within
-/// this, or it gets `408`: the slowloris defence.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long writing one response may wait for the client to take it.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections served at once; one more is answered `503`. The
 /// limit is memory and file descriptors, no longer threads: each
 /// connection costs a socket and a task of a few kilobytes, so it can be
@@ -61,32 +56,27 @@ pub const SERVER_NAME: &str = "course-chapter07";
 /// Everything about a server that is not its handler.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// What the parser accepts (chapter 3's limits).
-    pub limits: Limits,
-    /// See [`IDLE_TIMEOUT`].
-    pub idle_timeout: Duration,
-    /// See [`REQUEST_TIMEOUT`].
-    pub request_timeout: Duration,
-    /// See [`WRITE_TIMEOUT`].
-    pub write_timeout: Duration,
+    /// What each connection does: chapter 3's settings (the parser's
+    /// limits, the idle timeout, the request deadline, the write timeout,
+    /// the `Server` header), unchanged, so the two servers behave alike.
+    /// An idle connection costs a task and a few kilobytes now, not a
+    /// thread, so the idle timeout could be longer.
+    pub http: HttpConfig,
     /// See [`MAX_CONNECTIONS`].
     pub max_connections: usize,
     /// See [`MAX_BUSY_ANSWERS`].
     pub max_busy_answers: usize,
-    /// The value of the `Server` header.
-    pub server_name: String,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            limits: Limits::DEFAULT,
-            idle_timeout: IDLE_TIMEOUT,
-            request_timeout: REQUEST_TIMEOUT,
-            write_timeout: WRITE_TIMEOUT,
+            http: HttpConfig {
+                server_name: SERVER_NAME.to_string(),
+                ..HttpConfig::default()
+            },
             max_connections: MAX_CONNECTIONS,
             max_busy_answers: MAX_BUSY_ANSWERS,
-            server_name: SERVER_NAME.to_string(),
         }
     }
 }
@@ -299,7 +289,7 @@ impl<H: Handler> Server<H> {
                 let _open = stats.connection_opened();
                 let connection = Connection::new(stream, peer.to_string()).with_log(log);
                 let served = connection
-                    .serve(&config, handler.as_ref(), &shutdown, &stats)
+                    .serve(&config.http, handler.as_ref(), &shutdown, &stats)
                     .await;
                 if let Err(error) = served {
                     eprintln!("{peer} connection failed: {error}");
@@ -377,7 +367,7 @@ async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
         .peer_addr()
         .map_or_else(|_| "?".to_string(), |addr| addr.to_string());
     let connection = Connection::new(stream, peer);
-    if let Err(error) = connection.send_closing(busy_response(), &config).await {
+    if let Err(error) = connection.send_closing(busy_response(), &config.http).await {
         eprintln!("503 failed: {error}");
     }
 }
@@ -392,7 +382,7 @@ fn answer_busy_now(stream: TcpStream, config: &Config) {
     let mut bytes = Vec::new();
     let options = WriteOptions {
         now: SystemTime::now(),
-        server: &config.server_name,
+        server: &config.http.server_name,
         head_only: false,
     };
     let response = busy_response().with_header("Connection", "close");

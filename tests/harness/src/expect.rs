@@ -10,9 +10,39 @@ use std::net::{SocketAddr, TcpStream};
 use crate::TIMEOUT;
 use crate::client::Client;
 use crate::failure::Failure;
-use crate::http::Response;
+use crate::http::{Response, reason_phrase};
 use crate::manifest::Exercise;
 use crate::show;
+
+/// The status check of the black-box suites, which collect failures
+/// instead of panicking: `Ok` when `response` has the status code
+/// `expected`, else a failure that shows what was sent (`sent`), the
+/// status line expected, the head that came back, and `why` it matters.
+pub fn status_is(
+    ex: Exercise,
+    sent: &[u8],
+    response: &Response,
+    expected: u16,
+    why: &str,
+) -> Result<(), Failure> {
+    if response.status == expected {
+        return Ok(());
+    }
+    Err(Failure::new(
+        ex,
+        format!("expected status {expected}, got {}", response.status),
+    )
+    .sent(sent)
+    .line(
+        "expected",
+        format!(
+            "a status line like \"HTTP/1.1 {expected} {}\"",
+            reason_phrase(expected)
+        ),
+    )
+    .got(&response.head)
+    .note(why))
+}
 
 /// Fails unless `response`'s status line is exactly `expected`
 /// (`"HTTP/1.1 200 OK"`, without the CRLF).

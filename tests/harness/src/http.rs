@@ -5,6 +5,33 @@
 /// A response head longer than this is treated as a broken response.
 pub const MAX_HEAD: usize = 64 * 1024;
 
+/// The reason phrase RFC 9110 gives `status`, for failure messages that
+/// show a whole status line; `...` for a status the course never sends.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        206 => "Partial Content",
+        303 => "See Other",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        416 => "Range Not Satisfiable",
+        422 => "Unprocessable Content",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "...",
+    }
+}
+
 /// One HTTP response as it arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {

@@ -51,6 +51,7 @@ use std::sync::Arc;
 
 use crate::client::Client;
 use crate::failure::Failure;
+use crate::http::Response;
 use crate::manifest::{Exercise, exercise};
 use crate::server::{Outcome, ServerState, TestServer};
 
@@ -276,6 +277,15 @@ fn report(
         suite.name
     ));
     text
+}
+
+/// Sends `request` on a new connection of `target` and reads one
+/// response; the suites' one way to ask a single question.
+fn exchange(target: &Target, ex: Exercise, request: &[u8]) -> Result<(Client, Response), Failure> {
+    let mut client = target.connect(ex)?;
+    client.try_send(request)?;
+    let response = client.try_read_response()?;
+    Ok((client, response))
 }
 
 #[cfg(test)]

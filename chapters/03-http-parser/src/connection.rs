@@ -1,15 +1,19 @@
-//! One client's connection: its socket, its buffer, and the loop that
-//! answers its requests in order until one side is done.
+//! One client's connection: its socket, its buffer, and the pieces a
+//! server's loop is made of: read the next request, answer it, close.
 //!
 //! ```text
-//!  socket ──read──▶ buffer ──RequestReader::step──▶ NeedMore:         read more
-//!                     ▲                             ContinueExpected: 100 Continue, or the
-//!                     │                                               final answer and close
-//!                     │                             Request:          answer it
-//!                     └── leftover bytes are        Error:            answer, close
-//!                         the next request
+//!  socket ──receive──▶ buffer ──step──▶ NeedMore:         receive, then step again
+//!                        ▲              ContinueExpected: 100 Continue, or the
+//!                        │                                final answer and close
+//!                        │              Request:          answer it
+//!                        └── leftover   Err:              reject it, close
+//!                            bytes are the next request
 //! ```
 //!
+//! The split is mini-redis's: a [`Connection`] reads requests and writes
+//! responses; the loop that decides what comes next is a few lines on its
+//! own ([`Connection::serve`] here). Chapter 5's loop is the same but for
+//! how it waits for bytes, and chapter 7's is the same with `.await`.
 //! This is the only file that touches the socket during a request; the
 //! parser and the [`RequestReader`] never do, which is why chapters 5 and
 //! 7 can keep them.
@@ -24,13 +28,12 @@
     clippy::ptr_arg
 )]
 
-use std::fmt;
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{self, SocketAddr, TcpStream};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::handler::Handler;
-use crate::parse::ParseError;
+use crate::parse::{Limits, ParseError};
 use crate::reader::{RequestReader, Step};
 use crate::request::{Method, Request, Version};
 use crate::response::{CONTINUE, Response, StatusCode, WriteOptions};
@@ -44,8 +47,8 @@ const MAX_DISCARD_BYTES: usize = 256 * 1024;
 const DISCARD_TIME: Duration = Duration::from_secs(1);
 
 // ANCHOR: connection
-/// A client's connection: the socket and the bytes read from it that no
-/// request has used yet.
+/// A client's connection: the socket, the bytes read from it that no
+/// request has used yet, and where in the next request we are.
 ///
 /// The buffer is the heart of keep-alive: one read may bring the end of
 /// one request and the start of the next (or three whole requests, if the
@@ -56,50 +59,42 @@ pub struct Connection {
     stream: TcpStream,
     /// Bytes read but not yet used by a request, oldest first.
     buffer: Vec<u8>,
+    /// The request being read: its head once it is in, its body's decoder.
+    reader: RequestReader,
+    /// When the request being read must be complete; `None` between
+    /// requests, when only the idle timeout applies.
+    deadline: Option<Instant>,
+    /// The socket's read timeout now (setting it is a system call, so it
+    /// is set only when it changes).
+    read_timeout: Option<Duration>,
     /// Who is at the other end, for the log.
     peer: SocketAddr,
-    /// How to wait for the client's next bytes, if not with a plain read
-    /// timeout. Always `None` in this chapter; chapter 5 sets it (see
-    /// [`Wait`]).
-    wait: Option<Box<dyn Wait>>,
+}
+
+/// What a server's loop does after a piece of a connection's work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on: step the reader again.
+    Next,
+    /// The connection is over (closed, or answered for the last time).
+    Done,
+}
+
+/// What waiting for the client's next bytes gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Some bytes, now at the end of the buffer.
+    Bytes,
+    /// Nothing more will be read: the client closed its side, or no request
+    /// was under way and we stopped waiting for one (the idle timeout; in
+    /// chapters 5 and 7, also a shutdown). The connection closes quietly
+    /// (RFC 9112 section 9.5).
+    Closed,
+    /// A request had started and did not arrive in full before its
+    /// deadline: it gets `408 Request Timeout`.
+    TooSlow,
 }
 // ANCHOR_END: connection
-
-// ANCHOR: wait
-/// A way to wait for a client's next bytes, for servers that need more than
-/// a read timeout. [`Connection::with_wait`] plugs one in.
-///
-/// This chapter serves one client at a time and never needs it. Chapter 5
-/// serves many at once and must be able to stop: a connection waiting for
-/// a request that may never come has to look up now and then and ask
-/// whether the server is shutting down, which a plain blocking read
-/// cannot do.
-pub trait Wait: Send + fmt::Debug {
-    /// Waits until `stream` has something to read (bytes, or the client's
-    /// end of stream), or gives up.
-    ///
-    /// `timeout` is how long this connection would wait with a plain read:
-    /// the idle timeout between requests, or what is left of the request
-    /// deadline once a request has started (`request_started`). Giving up
-    /// has the consequences a timeout has: between requests the connection
-    /// closes quietly, within one it is answered with 408.
-    fn wait(
-        &self,
-        stream: &TcpStream,
-        timeout: Duration,
-        request_started: bool,
-    ) -> io::Result<Waited>;
-}
-
-/// What [`Wait::wait`] ended with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waited {
-    /// A read will not block now.
-    Readable,
-    /// Stop waiting: treat it as a timeout.
-    GaveUp,
-}
-// ANCHOR_END: wait
 
 // ANCHOR: keep_alive
 /// What a request says about its connection, noted before the handler
@@ -135,70 +130,160 @@ impl KeepAlive {
 }
 // ANCHOR_END: keep_alive
 
-/// What waiting for more bytes gave.
-#[derive(Debug, PartialEq, Eq)]
-enum Received {
-    /// Some bytes, now at the end of the buffer.
-    Bytes,
-    /// The client closed its side: nothing more will come.
-    Closed,
-    /// Nothing arrived in time.
-    TimedOut,
-}
-
 impl Connection {
-    /// Takes charge of `stream`.
-    pub fn new(stream: TcpStream) -> io::Result<Connection> {
+    /// Takes charge of `stream`, whose writes give up after
+    /// `config.write_timeout`.
+    pub fn new(stream: TcpStream, config: &Config) -> io::Result<Connection> {
+        stream.set_write_timeout(Some(config.write_timeout))?;
         let peer = stream.peer_addr()?;
         Ok(Connection {
             stream,
             buffer: Vec::new(),
+            reader: RequestReader::new(),
+            deadline: None,
+            read_timeout: None,
             peer,
-            wait: None,
         })
     }
 
-    /// Waits for the client's bytes with `wait` instead of a plain read
-    /// timeout (chapter 5 uses this to notice a shutdown).
-    pub fn with_wait(mut self, wait: impl Wait + 'static) -> Connection {
-        self.wait = Some(Box::new(wait));
-        self
-    }
-
     // ANCHOR: serve
-    // ANCHOR: serve_signature
     /// Answers the client's requests in order until the connection should
     /// close: the client asked (`Connection: close`, or HTTP/1.0 without
     /// keep-alive), a request was bad, the client went quiet for
     /// `config.idle_timeout`, or it closed.
     pub fn serve(mut self, config: &Config, handler: &impl Handler) -> io::Result<()> {
-        self.stream.set_write_timeout(Some(config.write_timeout))?;
-        // ANCHOR_END: serve_signature
         todo!(
             "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
         )
     }
     // ANCHOR_END: serve
 
+    // ANCHOR: step
+    /// Takes what it can of the next request from the buffer, without
+    /// reading: chapter 3's [`RequestReader::step`].
+    pub fn step(&mut self, limits: &Limits) -> Result<Step, ParseError> {
+        let step = self.reader.step(&mut self.buffer, limits);
+        if let Ok(Step::Request(_)) = step {
+            // The next request gets a deadline of its own.
+            self.deadline = None;
+        }
+        step
+    }
+    // ANCHOR_END: step
+
+    // ANCHOR: answer
+    /// Answers a whole request with `handler`, says in the response
+    /// whether the connection stays open, and sends it. `Done` when the
+    /// connection closes after it.
+    pub fn answer(
+        &mut self,
+        request: Request,
+        handler: &impl Handler,
+        config: &Config,
+    ) -> io::Result<Flow> {
+        todo!(
+            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+        )
+    }
+
+    /// The head is in and the client waits for `100 Continue` before it
+    /// sends the body: say so, or, if the body cannot change the answer
+    /// (no such page, a method the page does not take), answer now and
+    /// close. The client may send the body anyway, so nothing after it
+    /// can be trusted to be a request (RFC 9110 section 10.1.1).
+    pub fn answer_continue(&mut self, handler: &impl Handler, config: &Config) -> io::Result<Flow> {
+        let head = self
+            .reader
+            .head()
+            .expect("ContinueExpected leaves a head pending");
+        if handler.reads_body(head) {
+            (&self.stream).write_all(CONTINUE)?;
+            return Ok(Flow::Next);
+        }
+        let response = handler.respond(head);
+        let head_only = head.method == Method::Head;
+        self.log(head, response.status);
+        self.send_closing(response, head_only, config)?;
+        Ok(Flow::Done)
+    }
+
+    /// Answers a request the parser rejected, and closes: after a bad
+    /// request we cannot know where the next one would start.
+    pub fn reject(&mut self, error: ParseError, config: &Config) -> io::Result<Flow> {
+        eprintln!("{} bad request: {error}", self.peer);
+        let response = Response::error_page(error.status(), error.message());
+        self.send_closing(response, false, config)?;
+        Ok(Flow::Done)
+    }
+    // ANCHOR_END: answer
+
     // ANCHOR: receive
+    /// How long the next wait for bytes may last, and whether a request is
+    /// under way: between requests the idle timeout; within one, what is
+    /// left of its deadline, set at its first byte and never pushed back,
+    /// so a client that trickles a byte a second cannot reset its clock.
+    pub fn wait_limit(&mut self, config: &Config) -> (Duration, bool) {
+        if self.reader.is_idle(&self.buffer) {
+            return (config.idle_timeout, false);
+        }
+        let deadline = *self
+            .deadline
+            .get_or_insert_with(|| Instant::now() + config.request_timeout);
+        (deadline.saturating_duration_since(Instant::now()), true)
+    }
+
     /// Reads what the client sent next onto the end of the buffer, waiting
-    /// at most `timeout`. `request_started` says whether a request is under
-    /// way, for a [`Wait`] that treats the two cases apart.
-    fn receive(&mut self, timeout: Duration, request_started: bool) -> io::Result<Received> {
+    /// at most as long as [`Connection::wait_limit`] says.
+    pub fn receive_within(&mut self, config: &Config) -> io::Result<Received> {
+        let (timeout, request_started) = self.wait_limit(config);
         // A zero timeout means "wait forever" to `set_read_timeout` (it is
         // even an error), so a deadline already passed is handled here.
         if timeout.is_zero() {
-            return Ok(Received::TimedOut);
+            return Ok(Received::gave_up(request_started));
         }
-        if let Some(wait) = &self.wait {
-            if wait.wait(&self.stream, timeout, request_started)? == Waited::GaveUp {
-                return Ok(Received::TimedOut);
+        self.set_read_timeout(Some(timeout))?;
+        self.read_more(request_started)
+    }
+
+    /// What comes after [`Connection::receive_within`]: more bytes mean
+    /// step again; a closed connection is done; a request too slow gets
+    /// `408` and the connection closes.
+    pub fn received(&mut self, received: Received, config: &Config) -> io::Result<Flow> {
+        match received {
+            Received::Bytes => Ok(Flow::Next),
+            Received::Closed => Ok(Flow::Done),
+            Received::TooSlow => {
+                let response = Response::error_page(
+                    StatusCode::RequestTimeout,
+                    "The request did not arrive in time.",
+                );
+                self.send_closing(response, false, config)?;
+                Ok(Flow::Done)
             }
-            // The wait saw bytes (or the end), so the read below returns
-            // at once, whatever the read timeout.
-        } else {
-            self.stream.set_read_timeout(Some(timeout))?;
         }
+    }
+
+    /// The socket, for a server that waits for bytes its own way (chapter
+    /// 5 peeks at it), then calls [`Connection::read_more`].
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// Sets the socket's read timeout, with a system call only when it
+    /// changes.
+    pub fn set_read_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        if self.read_timeout != timeout {
+            self.stream.set_read_timeout(timeout)?;
+            self.read_timeout = timeout;
+        }
+        Ok(())
+    }
+
+    /// Reads once onto the end of the buffer, with the read timeout the
+    /// socket has. Running out of time means [`Received::TooSlow`] once a
+    /// request has started (`request_started`), [`Received::Closed`]
+    /// before.
+    pub fn read_more(&mut self, request_started: bool) -> io::Result<Received> {
         let mut chunk = [0; READ_CHUNK];
         match self.stream.read(&mut chunk) {
             Ok(0) => Ok(Received::Closed),
@@ -214,7 +299,7 @@ impl Connection {
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                 ) =>
             {
-                Ok(Received::TimedOut)
+                Ok(Received::gave_up(request_started))
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => Ok(Received::Bytes),
             // A reset means the client is gone; for us that is a close.
@@ -227,7 +312,7 @@ impl Connection {
     // ANCHOR: send
     /// Writes `response` (only its head if `head_only`), stamped with the
     /// current time and the server's name.
-    fn send(&mut self, response: Response, head_only: bool, config: &Config) -> io::Result<()> {
+    pub fn send(&mut self, response: Response, head_only: bool, config: &Config) -> io::Result<()> {
         // The head is many small writes; the BufWriter makes them one
         // system call and, usually, one packet with the start of the body.
         let mut out = BufWriter::new(&self.stream);
@@ -242,34 +327,18 @@ impl Connection {
         out.flush()
     }
 
-    /// Tells a client that waits with `Expect: 100-continue` to send its
-    /// body. Not counted as an answer: the real one follows.
-    fn send_continue(&mut self) -> io::Result<()> {
-        (&self.stream).write_all(CONTINUE)
-    }
-
     /// Ends the connection after a normal response: a half-close tells the
-    /// client "no more bytes from me" at once, then dropping the socket
-    /// closes it.
-    fn close(self) -> io::Result<()> {
+    /// client "no more bytes from me" at once; dropping the connection
+    /// then closes the socket.
+    pub fn close(&mut self) -> io::Result<()> {
         self.stream.shutdown(net::Shutdown::Write)
-    }
-    // ANCHOR_END: send
-
-    // ANCHOR: answer_error
-    /// Answers a request the parser rejected, and closes: after a bad
-    /// request we cannot know where the next one would start.
-    fn answer_error(self, error: ParseError, config: &Config) -> io::Result<()> {
-        eprintln!("{} bad request: {error}", self.peer);
-        let response = Response::error_page(error.status(), error.message());
-        self.send_closing(response, false, config)
     }
 
     /// Sends a last response with `Connection: close` (only its head if
     /// `head_only`), then closes the connection gently: the client may
     /// still be sending a request we will not read.
-    fn send_closing(
-        mut self,
+    pub fn send_closing(
+        &mut self,
         response: Response,
         head_only: bool,
         config: &Config,
@@ -278,7 +347,9 @@ impl Connection {
         self.send(response, head_only, config)?;
         self.close_after_error()
     }
+    // ANCHOR_END: send
 
+    // ANCHOR: close_after_error
     /// Reads and throws away what is left of a request we answered without
     /// reading it all (a header section too large, a body we refused).
     ///
@@ -287,22 +358,25 @@ impl Connection {
     /// client's OS discard our response before the client reads it. So we
     /// half-close, then drain for a moment, within limits, letting the
     /// client close first.
-    fn close_after_error(mut self) -> io::Result<()> {
+    fn close_after_error(&mut self) -> io::Result<()> {
         self.stream.shutdown(net::Shutdown::Write)?;
         let started = Instant::now();
         let mut discarded = 0;
         while discarded < MAX_DISCARD_BYTES {
             let left = DISCARD_TIME.saturating_sub(started.elapsed());
+            if left.is_zero() || self.set_read_timeout(Some(left)).is_err() {
+                break;
+            }
             self.buffer.clear();
-            match self.receive(left, false) {
+            match self.read_more(false) {
                 Ok(Received::Bytes) => discarded += self.buffer.len(),
                 // The client closed, went quiet, or broke: done.
-                Ok(Received::Closed | Received::TimedOut) | Err(_) => break,
+                Ok(Received::Closed | Received::TooSlow) | Err(_) => break,
             }
         }
         Ok(())
     }
-    // ANCHOR_END: answer_error
+    // ANCHOR_END: close_after_error
 
     /// One line per request on stderr, so you can watch a browser reuse
     /// its connection.
@@ -321,5 +395,17 @@ impl Connection {
         // different threads apart). Chapter 5 runs this on 32 threads at
         // once; there, waiting for that lock cost more than the requests.
         eprint!("{line}");
+    }
+}
+
+impl Received {
+    /// What running out of time means: a request under way was too slow;
+    /// between requests, the connection simply ends.
+    pub fn gave_up(request_started: bool) -> Received {
+        if request_started {
+            Received::TooSlow
+        } else {
+            Received::Closed
+        }
     }
 }

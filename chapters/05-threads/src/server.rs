@@ -256,7 +256,7 @@ where
         let handler = Arc::clone(&handler);
         let config = config.clone();
         thread::spawn(move || {
-            let served = Connection::new(stream)
+            let served = Connection::new(stream, &config)
                 .and_then(|connection| connection.serve(&config, handler.as_ref()));
             if let Err(error) = served {
                 eprintln!("connection failed: {error}");

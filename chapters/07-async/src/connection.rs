@@ -36,10 +36,10 @@ use std::panic::{self, AssertUnwindSafe};
 use std::pin::pin;
 use std::task::Poll;
 
-use chapter03::ParseError;
 use chapter03::connection::KeepAlive;
 use chapter03::reader::{RequestReader, Step};
 use chapter03::response::CONTINUE;
+use chapter03::{Limits, ParseError};
 use chapter03::{Method, Request, Response, StatusCode, WriteOptions};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::{self, Duration, Instant};
@@ -88,19 +88,8 @@ pub struct Connection<S> {
 // ANCHOR_END: connection
 
 // ANCHOR: received
-/// What waiting for the client's next bytes gave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Received {
-    /// Some bytes, now at the end of the buffer.
-    Bytes,
-    /// Nothing more will be read: the client closed its side, or no request
-    /// was under way and we stopped waiting for one (the idle timeout, or
-    /// the server is shutting down). The connection closes quietly.
-    Closed,
-    /// A request had started and did not arrive in full before its
-    /// deadline: it gets `408 Request Timeout`.
-    TooSlow,
-}
+/// Chapter 3's: what a loop does next, and what waiting for bytes gave.
+pub use chapter03::connection::{Flow, Received};
 // ANCHOR_END: received
 
 impl<S> Connection<S>
@@ -152,6 +141,84 @@ where
         )
     }
     // ANCHOR_END: serve
+
+    /// Takes what it can of the next request from the buffer, without
+    /// reading: chapter 3's `RequestReader::step`.
+    fn step(&mut self, limits: &Limits) -> Result<Step, ParseError> {
+        let step = self.reader.step(&mut self.buffer, limits);
+        if let Ok(Step::Request(_)) = step {
+            self.deadline = None;
+        }
+        step
+    }
+
+    // ANCHOR: answer
+    /// Answers a whole request with `handler` and sends the response;
+    /// `Done` when the connection closes after it (during a shutdown, the
+    /// answer is the connection's last).
+    async fn answer<H: Handler>(
+        &mut self,
+        request: Request,
+        handler: &H,
+        config: &HttpConfig,
+        shutdown: &CancellationToken,
+        stats: &Stats,
+    ) -> io::Result<Flow> {
+        todo!(
+            "exercise 7.3: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-73-the-connection-on-the-sans-io-parser)"
+        )
+    }
+
+    /// Chapter 3's rule for a client waiting for `100 Continue`: say so if
+    /// the body can change the answer; else answer now and close (the
+    /// client may send the body anyway).
+    async fn answer_continue<H: Handler>(
+        &mut self,
+        handler: &H,
+        config: &HttpConfig,
+    ) -> io::Result<Flow> {
+        let head = self
+            .reader
+            .head()
+            .expect("ContinueExpected leaves a head pending");
+        if handler.reads_body(head) {
+            write_all_within(&mut self.stream, CONTINUE, config.write_timeout).await?;
+            return Ok(Flow::Next);
+        }
+        let head = head.clone();
+        let (line, head_only) = (request_line(&head), head.method == Method::Head);
+        let response = call_handler(handler, head).await;
+        self.log(&line, response.status);
+        self.send_closing(response, head_only, config).await?;
+        Ok(Flow::Done)
+    }
+
+    /// What comes after [`Connection::receive`]: step again, stop, or
+    /// answer `408` and stop.
+    async fn received(&mut self, received: Received, config: &HttpConfig) -> io::Result<Flow> {
+        match received {
+            Received::Bytes => Ok(Flow::Next),
+            Received::Closed => Ok(Flow::Done),
+            Received::TooSlow => {
+                let response = Response::error_page(
+                    StatusCode::RequestTimeout,
+                    "The request did not arrive in time.",
+                );
+                self.send_closing(response, false, config).await?;
+                Ok(Flow::Done)
+            }
+        }
+    }
+
+    /// Answers a request the parser rejected, and closes: after a bad
+    /// request we cannot know where the next one would start.
+    async fn reject(&mut self, error: ParseError, config: &HttpConfig) -> io::Result<Flow> {
+        eprintln!("{} bad request: {error}", self.peer);
+        let response = Response::error_page(error.status(), error.message());
+        self.send_closing(response, false, config).await?;
+        Ok(Flow::Done)
+    }
+    // ANCHOR_END: answer
 
     // ANCHOR: receive
     // ANCHOR: receive_signature
@@ -205,34 +272,25 @@ where
     }
     // ANCHOR_END: send
 
-    /// Ends the connection after a normal response: `shutdown` sends the
-    /// client an end of stream at once (a half-close); dropping the stream
-    /// when the task ends closes it.
-    async fn close(mut self) -> io::Result<()> {
-        self.stream.shutdown().await
-    }
-
     // ANCHOR: answer_error
-    /// Answers a request the parser rejected, and closes: after a bad
-    /// request we cannot know where the next one would start.
-    async fn answer_error(self, error: ParseError, config: &HttpConfig) -> io::Result<()> {
-        eprintln!("{} bad request: {error}", self.peer);
-        let response = Response::error_page(error.status(), error.message());
-        self.send_closing(response, config).await
-    }
-
-    /// Sends an error response with `Connection: close`, then closes the
-    /// connection gently. Public for the accept loop's `503`.
-    pub async fn send_closing(mut self, response: Response, config: &HttpConfig) -> io::Result<()> {
+    /// Sends an error response with `Connection: close` (only its head if
+    /// `head_only`), then closes the connection gently. Public for the
+    /// accept loop's `503`.
+    pub async fn send_closing(
+        &mut self,
+        response: Response,
+        head_only: bool,
+        config: &HttpConfig,
+    ) -> io::Result<()> {
         let response = response.with_header("Connection", "close");
-        self.send(response, false, config).await?;
+        self.send(response, head_only, config).await?;
         self.close_after_error().await
     }
 
     /// Reads and throws away what is left of a request we answered without
     /// reading it all, for a moment, so that closing does not send the
     /// client a reset that could destroy our answer (chapter 3 explains).
-    async fn close_after_error(mut self) -> io::Result<()> {
+    async fn close_after_error(&mut self) -> io::Result<()> {
         self.stream.shutdown().await?;
         let give_up_at = Instant::now() + DISCARD_TIME;
         let mut discarded = 0;

@@ -97,8 +97,8 @@ pub fn serve_with(
         };
         // A failure on one connection (the client vanished mid-response)
         // is that connection's problem: print it and serve the next.
-        let served =
-            Connection::new(stream).and_then(|connection| connection.serve(config, &handler));
+        let served = Connection::new(stream, config)
+            .and_then(|connection| connection.serve(config, &handler));
         if let Err(error) = served {
             eprintln!("connection failed: {error}");
         }

@@ -2,27 +2,27 @@
 //!
 //! Chapter 3's `Connection` does the real work, unchanged: it reads into
 //! its buffer, parses, answers in order, keeps the connection alive. This
-//! chapter adds two things around it, without copying it:
+//! chapter's loop is chapter 3's loop with two changes, and no copy of the
+//! pieces:
 //!
-//! - **how it waits** ([`Deadlines`], plugged in with
-//!   `Connection::with_wait`): a client gets a read timeout and a deadline
-//!   for its request, and a connection waiting for a next request that may
-//!   never come notices when the server is shutting down;
+//! - **how it waits** ([`Deadlines`]): a client gets a read timeout and a
+//!   deadline for its request, and a connection waiting for a next request
+//!   that may never come notices when the server is shutting down;
 //! - **how the handler is called** (`respond`): a panic becomes a `500`,
 //!   each request is counted in flight, and during shutdown every answer
 //!   says `Connection: close`.
 
-use std::cell::Cell;
 use std::io;
 use std::net::TcpStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use chapter03::connection::{Connection, Wait, Waited};
+use chapter03::connection::{Connection, Flow, Received};
+use chapter03::reader::Step;
 use chapter03::{Request, Response, Shutdown};
 
-use crate::server::Handler;
+use crate::server::{Handler, HttpConfig};
 use crate::stats::Stats;
 
 /// How often a connection that is waiting looks up to check for a
@@ -82,17 +82,34 @@ impl Shared {
 /// Serves one accepted connection until it closes. This is the job a
 /// worker runs; errors concern this client only, so they are logged here.
 pub(crate) fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
-    let deadlines = Deadlines {
-        shared: Arc::clone(&shared),
-        slice: Cell::new(None),
-    };
-    let served = Connection::new(stream).and_then(|connection| {
-        connection
-            .with_wait(deadlines)
-            .serve(&shared.http, &Respond(&shared))
-    });
+    let served = Connection::new(stream, &shared.http)
+        .and_then(|connection| serve_requests(connection, &shared));
     if let Err(error) = served {
         eprintln!("connection failed: {error}");
+    }
+}
+
+/// Chapter 3's loop (`Connection::serve`), but for two things: the
+/// handler is called through [`respond`], and the connection waits for
+/// bytes the way [`Deadlines`] says.
+fn serve_requests(mut connection: Connection, shared: &Arc<Shared>) -> io::Result<()> {
+    let (config, handler) = (&shared.http, &Respond(shared));
+    let deadlines = Deadlines {
+        shared: Arc::clone(shared),
+    };
+    loop {
+        let flow = match connection.step(&config.limits) {
+            Ok(Step::Request(request)) => connection.answer(request, handler, config)?,
+            Ok(Step::ContinueExpected) => connection.answer_continue(handler, config)?,
+            Ok(Step::NeedMore) => {
+                let received = deadlines.receive(&mut connection, config)?;
+                connection.received(received, config)?
+            }
+            Err(error) => connection.reject(error, config)?,
+        };
+        if flow == Flow::Done {
+            return Ok(());
+        }
     }
 }
 // ANCHOR_END: serve_connection
@@ -107,16 +124,45 @@ pub(crate) fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 #[derive(Debug)]
 pub struct Deadlines {
     shared: Arc<Shared>,
-    /// The read timeout the socket has now. Setting it is a system call,
-    /// and nearly every wait wants the same [`SHUTDOWN_CHECK`], so we set
-    /// it only when it changes. (A `Cell`: one connection is one thread's.)
-    slice: Cell<Option<Duration>>,
 }
 
-impl Wait for Deadlines {
-    fn wait(
+/// What [`Deadlines::wait`] ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    /// A read will not block now.
+    Readable,
+    /// Stop waiting: treat it as a timeout.
+    GaveUp,
+}
+
+impl Deadlines {
+    /// Chapter 3's `receive_within`, waiting with [`Deadlines::wait`]
+    /// instead of a plain read timeout.
+    pub fn receive(
         &self,
-        stream: &TcpStream,
+        connection: &mut Connection,
+        config: &HttpConfig,
+    ) -> io::Result<Received> {
+        let (timeout, request_started) = connection.wait_limit(config);
+        match self.wait(connection, timeout, request_started)? {
+            // The wait saw bytes (or the end), so this read returns at once.
+            Waited::Readable => connection.read_more(request_started),
+            Waited::GaveUp => Ok(Received::gave_up(request_started)),
+        }
+    }
+
+    /// Waits until the connection's socket has something to read (bytes,
+    /// or the client's end of stream), or gives up.
+    ///
+    /// `timeout` is how long chapter 3's connection would wait with a
+    /// plain read: the idle timeout between requests, or what is left of
+    /// the request deadline once a request has started
+    /// (`request_started`). Giving up has the consequences a timeout has:
+    /// between requests the connection closes quietly, within one it is
+    /// answered with 408.
+    pub fn wait(
+        &self,
+        connection: &mut Connection,
         timeout: Duration,
         request_started: bool,
     ) -> io::Result<Waited> {
@@ -132,8 +178,8 @@ impl Wait for Deadlines {
         if request_started {
             give_up_at = give_up_at.min(started_waiting + self.shared.read_timeout);
         }
-        // `peek` waits for bytes without taking them: chapter 3's read then
-        // takes them into its buffer as usual.
+        // `peek` waits for bytes without taking them: chapter 3's
+        // `read_more` then takes them into its buffer as usual.
         let mut probe = [0; 1];
         loop {
             if self.shared.shutdown_says_stop(request_started) {
@@ -143,11 +189,10 @@ impl Wait for Deadlines {
             if left.is_zero() {
                 return Ok(Waited::GaveUp);
             }
-            let slice = Some(left.min(SHUTDOWN_CHECK));
-            if self.slice.replace(slice) != slice {
-                stream.set_read_timeout(slice)?;
-            }
-            match stream.peek(&mut probe) {
+            // Nearly every slice is the same SHUTDOWN_CHECK, and the
+            // connection sets the socket's timeout only when it changes.
+            connection.set_read_timeout(Some(left.min(SHUTDOWN_CHECK)))?;
+            match connection.stream().peek(&mut probe) {
                 // Bytes, or 0 for the client's end of stream: either way a
                 // read will not block now.
                 Ok(_) => return Ok(Waited::Readable),
@@ -160,8 +205,8 @@ impl Wait for Deadlines {
                             | io::ErrorKind::TimedOut
                             | io::ErrorKind::Interrupted
                     ) => {}
-                // A reset or another failure: let chapter 3's read meet it
-                // and handle it the way it already does.
+                // A reset or another failure: let chapter 3's `read_more`
+                // meet it and handle it the way it already does.
                 Err(_) => return Ok(Waited::Readable),
             }
         }

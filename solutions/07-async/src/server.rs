@@ -366,8 +366,11 @@ async fn answer_busy(stream: TcpStream, config: Arc<Config>) {
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "?".to_string(), |addr| addr.to_string());
-    let connection = Connection::new(stream, peer);
-    if let Err(error) = connection.send_closing(busy_response(), &config.http).await {
+    let mut connection = Connection::new(stream, peer);
+    if let Err(error) = connection
+        .send_closing(busy_response(), false, &config.http)
+        .await
+    {
         eprintln!("503 failed: {error}");
     }
 }

@@ -27,8 +27,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chapter07::{
-    CancellationToken, Config, Connection, HttpConfig, Received, Request, Response, Stats,
-    StatusCode, echo, serve_blocking, site,
+    CancellationToken, Config, Connection, ConnectionLimit, HttpConfig, Received, Request,
+    Response, Stats, StatusCode, echo, serve_blocking, site,
 };
 use harness::server::Outcome;
 use harness::suite::{Target, named, run_exercise};
@@ -73,6 +73,15 @@ fn start_with(config: Config, handler: impl chapter07::Handler) -> Running {
         stats,
         shutdown,
     }
+}
+
+/// [`start_with`] for the tests of exercise 7.6, which come before the
+/// graceful stop (7.7): dropping the server cancels the token and does
+/// not wait for `serve_with` to return.
+fn start_accepting(config: Config, handler: impl chapter07::Handler) -> Running {
+    let mut running = start_with(config, handler);
+    running.server.leave_its_stop_unchecked();
+    running
 }
 
 /// Starts the site, where `/wait` waits until the test cancels `gate` (or
@@ -442,10 +451,14 @@ fn ex7_2_shutdown_ends_an_idle_wait_but_not_a_started_request() {
     })
 }
 
+// ---------------------------------------------------------------------------
+// 7.3 Write with a deadline (paused clock, no socket)
+// ---------------------------------------------------------------------------
+
 #[test]
-fn ex7_2_a_client_that_never_reads_is_given_up_on() {
+fn ex7_3_a_client_that_never_reads_is_given_up_on() {
     on_paused_clock(async {
-        let ex = harness::exercise("7.2");
+        let ex = harness::exercise("7.3");
         let config = pipe_config();
         // The pipe holds 1 KiB; the response is 100 KiB; the client never reads.
         let (_client, mut connection) = pipe(1024);
@@ -471,34 +484,13 @@ fn ex7_2_a_client_that_never_reads_is_given_up_on() {
 }
 
 // ---------------------------------------------------------------------------
-// 7.3 The connection on the sans-IO parser
+// 7.4 The connection on the sans-IO parser (over a pipe)
 // ---------------------------------------------------------------------------
 
 #[test]
-fn ex7_3_passes_the_http_suite() {
-    let ex = harness::exercise("7.3");
-    let mut config = Config::default();
-    config.http.idle_timeout = Duration::from_millis(300);
-    let running = start_with(config, site::Site);
-    let suite = named("http").expect("the harness has an http suite");
-    let target = Target::of(&running.server);
-    let mut failures = Vec::new();
-    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
-        if let Err(report) = run_exercise(&target, suite, exercise_id) {
-            failures.push(report);
-        }
-    }
-    if !failures.is_empty() {
-        Failure::new(ex, "chapter 3's http suite fails against the async server")
-            .note(failures.join("\n"))
-            .fail();
-    }
-}
-
-#[test]
-fn ex7_3_answers_pipelined_requests_in_order_over_a_pipe() {
+fn ex7_4_answers_pipelined_requests_in_order_over_a_pipe() {
     on_runtime(async {
-        let ex = harness::exercise("7.3");
+        let ex = harness::exercise("7.4");
         let (mut client, connection) = pipe(64 * 1024);
         let served = serve_over_pipe(connection, pipe_config(), CancellationToken::new());
         // Four requests in one write: the connection must answer each, in
@@ -540,44 +532,13 @@ fn ex7_3_answers_pipelined_requests_in_order_over_a_pipe() {
     })
 }
 
-#[test]
-fn ex7_3_answers_expect_continue_and_decodes_chunked_bodies() {
-    let ex = harness::exercise("7.3");
-    let running = start_with(Config::default(), site::Site);
-    // curl -T - : chunked, and it waits for 100 Continue first.
-    let mut client = running.server.connect(ex);
-    client.send(
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
-    );
-    let interim = client.read_response_head();
-    expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
-    client.send(b"8\r\nmessage=\r\n5\r\nasync\r\n0\r\n\r\n");
-    let response = client.read_response();
-    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    if !response.body_text().contains("<dd>async</dd>") {
-        Failure::new(ex, "the chunked form's message is not in the page")
-            .sent(client.sent())
-            .line("got", response.body_text())
-            .fail();
-    }
-    // /picture.jpg reads no body: its 405 comes at once, and the
-    // connection closes (the client may still send what it announced).
-    let mut client = running.server.connect(ex);
-    client.send(b"PUT /picture.jpg HTTP/1.1\r\nHost: a\r\nContent-Length: 99999\r\nExpect: 100-continue\r\n\r\n");
-    let response = client.read_response();
-    expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
-    expect_header(ex, &client, &response, "Allow", "GET, HEAD");
-    expect_header(ex, &client, &response, "Connection", "close");
-    client.expect_closed("after an answer given before the body, the connection ends");
-}
-
 /// A handler that panics: that request gets `500` and the connection
 /// closes, but the connection's task ends normally, and the next
 /// connection is served as usual.
 #[test]
-fn ex7_3_a_panicking_handler_gets_500_and_the_next_client_is_served() {
+fn ex7_4_a_panicking_handler_gets_500_and_the_next_client_is_served() {
     on_runtime(async {
-        let ex = harness::exercise("7.3");
+        let ex = harness::exercise("7.4");
         let (mut client, connection) = pipe(64 * 1024);
         let served = serve_over_pipe(connection, pipe_config(), CancellationToken::new());
         let sent = b"GET /panic HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -627,9 +588,9 @@ fn ex7_3_a_panicking_handler_gets_500_and_the_next_client_is_served() {
 }
 
 #[test]
-fn ex7_3_a_trickling_client_gets_408() {
+fn ex7_4_a_trickling_client_gets_408() {
     on_paused_clock(async {
-        let ex = harness::exercise("7.3");
+        let ex = harness::exercise("7.4");
         let config = pipe_config();
         let (client, connection) = pipe(64 * 1024);
         let served = serve_over_pipe(connection, config.clone(), CancellationToken::new());
@@ -676,9 +637,9 @@ fn ex7_3_a_trickling_client_gets_408() {
 }
 
 #[test]
-fn ex7_3_an_idle_keep_alive_connection_closes_after_the_idle_timeout() {
+fn ex7_4_an_idle_keep_alive_connection_closes_after_the_idle_timeout() {
     on_paused_clock(async {
-        let ex = harness::exercise("7.3");
+        let ex = harness::exercise("7.4");
         let config = pipe_config();
         let (mut client, connection) = pipe(64 * 1024);
         let served = serve_over_pipe(connection, config.clone(), CancellationToken::new());
@@ -744,14 +705,130 @@ fn ex7_3_an_idle_keep_alive_connection_closes_after_the_idle_timeout() {
 }
 
 // ---------------------------------------------------------------------------
-// 7.4 A task per connection
+// 7.5 Limit the connections (no socket)
 // ---------------------------------------------------------------------------
 
 #[test]
-fn ex7_4_serves_a_connection_while_another_request_waits() {
-    let ex = harness::exercise("7.4");
+fn ex7_5_fits_its_limits_under_the_file_descriptors() {
+    let ex = harness::exercise("7.5");
+    let cases = [
+        // (descriptors, connections, 503s at once)
+        (64, 24, 8),
+        (1024, 928, 64),
+        (1 << 20, 10_000, 64),
+        (u64::MAX, 10_000, 64),
+        (16, 1, 1),
+    ];
+    for (descriptors, connections, busy) in cases {
+        let config = Config::fitting(descriptors);
+        let got = (config.max_connections, config.max_busy_answers);
+        if got != (connections, busy) {
+            Failure::new(ex, format!("Config::fitting({descriptors}) gives other limits"))
+                .line("expected", format!("{connections} connections and {busy} 503s at once"))
+                .line("got", format!("{} connections and {} 503s at once", got.0, got.1))
+                .note("what is left after RESERVED_DESCRIPTORS: a quarter (at most MAX_BUSY_ANSWERS) for 503s, the rest (at most MAX_CONNECTIONS) for connections, never less than 1 each")
+                .fail();
+        }
+    }
+}
+
+/// The limit itself, with no server: two places, a third client turned
+/// away (and counted), and a place free again once a permit is dropped.
+#[test]
+fn ex7_5_admits_up_to_the_limit_and_counts_the_rest() {
+    let ex = harness::exercise("7.5");
+    let stats = Arc::new(Stats::default());
+    let limit = ConnectionLimit::new(2, Arc::clone(&stats));
+    let first = limit.admit();
+    let second = limit.admit();
+    let third = limit.admit();
+    let admitted = [&first, &second, &third].map(|permit| permit.is_some());
+    if admitted != [true, true, false] || stats.rejected() != 1 {
+        Failure::new(ex, "a limit of 2 did not admit two connections and refuse the third")
+            .line("expected", "admit() gives Some, Some, None, and counts 1 rejected")
+            .line(
+                "got",
+                format!("{admitted:?}, {} counted rejected", stats.rejected()),
+            )
+            .note("try_acquire_owned on the Arc<Semaphore> gives a permit or fails at once; count the failure with stats.count_rejected()")
+            .fail();
+    }
+    drop(first);
+    if limit.admit().is_none() {
+        Failure::new(ex, "a place freed by a dropped permit was not given again")
+            .line(
+                "expected",
+                "after one permit is dropped, admit() gives Some",
+            )
+            .note(
+                "an OwnedSemaphorePermit gives its place back when it is dropped: do not forget it",
+            )
+            .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 7.6 A task per connection (real sockets)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ex7_6_passes_the_http_suite() {
+    let ex = harness::exercise("7.6");
+    let mut config = Config::default();
+    config.http.idle_timeout = Duration::from_millis(300);
+    let running = start_accepting(config, site::Site);
+    let suite = named("http").expect("the harness has an http suite");
+    let target = Target::of(&running.server);
+    let mut failures = Vec::new();
+    for exercise_id in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"] {
+        if let Err(report) = run_exercise(&target, suite, exercise_id) {
+            failures.push(report);
+        }
+    }
+    if !failures.is_empty() {
+        Failure::new(ex, "chapter 3's http suite fails against the async server")
+            .note(failures.join("\n"))
+            .fail();
+    }
+}
+
+#[test]
+fn ex7_6_answers_expect_continue_and_decodes_chunked_bodies() {
+    let ex = harness::exercise("7.6");
+    let running = start_accepting(Config::default(), site::Site);
+    // curl -T - : chunked, and it waits for 100 Continue first.
+    let mut client = running.server.connect(ex);
+    client.send(
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n",
+    );
+    let interim = client.read_response_head();
+    expect_status(ex, &client, &interim, "HTTP/1.1 100 Continue");
+    client.send(b"8\r\nmessage=\r\n5\r\nasync\r\n0\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
+    if !response.body_text().contains("<dd>async</dd>") {
+        Failure::new(ex, "the chunked form's message is not in the page")
+            .sent(client.sent())
+            .line("got", response.body_text())
+            .fail();
+    }
+    // /picture.jpg reads no body: its 405 comes at once, and the
+    // connection closes (the client may still send what it announced).
+    let mut client = running.server.connect(ex);
+    client.send(b"PUT /picture.jpg HTTP/1.1\r\nHost: a\r\nContent-Length: 99999\r\nExpect: 100-continue\r\n\r\n");
+    let response = client.read_response();
+    expect_status(ex, &client, &response, "HTTP/1.1 405 Method Not Allowed");
+    expect_header(ex, &client, &response, "Allow", "GET, HEAD");
+    expect_header(ex, &client, &response, "Connection", "close");
+    client.expect_closed("after an answer given before the body, the connection ends");
+}
+
+#[test]
+fn ex7_6_serves_a_connection_while_another_request_waits() {
+    let ex = harness::exercise("7.6");
     let gate = CancellationToken::new();
-    let running = start_gated(Config::default(), &gate);
+    let mut running = start_gated(Config::default(), &gate);
+    running.server.leave_its_stop_unchecked();
     let stats = &running.stats;
     let mut slow = running.server.connect(ex);
     slow.send(&request("/wait", "Connection: close\r\n"));
@@ -784,8 +861,8 @@ fn idle_connections_to_hold() -> usize {
 }
 
 #[test]
-fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
-    let ex = harness::exercise("7.4");
+fn ex7_6_holds_thousands_of_idle_connections_and_still_answers() {
+    let ex = harness::exercise("7.6");
     let held = idle_connections_to_hold();
     if held < 1_000 {
         Failure::new(
@@ -798,7 +875,7 @@ fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
     // Idle connections must stay open for the whole test.
     let mut config = Config::default();
     config.http.idle_timeout = Duration::from_secs(60);
-    let running = start_with(config, site::route);
+    let running = start_accepting(config, site::route);
     let stats = &running.stats;
     let addr = running.server.addr();
     let mut idle = Vec::with_capacity(held);
@@ -856,19 +933,15 @@ fn ex7_4_holds_thousands_of_idle_connections_and_still_answers() {
     running.server.assert_alive(ex);
 }
 
-// ---------------------------------------------------------------------------
-// 7.5 Limit the connections
-// ---------------------------------------------------------------------------
-
 #[test]
-fn ex7_5_answers_503_over_the_connection_limit() {
-    let ex = harness::exercise("7.5");
+fn ex7_6_answers_503_over_the_connection_limit() {
+    let ex = harness::exercise("7.6");
     let mut config = Config {
         max_connections: 2,
         ..Config::default()
     };
     config.http.idle_timeout = Duration::from_secs(60);
-    let running = start_with(config, site::route);
+    let running = start_accepting(config, site::route);
     let stats = &running.stats;
     let first = running.server.connect(ex);
     let _second = running.server.connect(ex);
@@ -892,15 +965,15 @@ fn ex7_5_answers_503_over_the_connection_limit() {
 }
 
 #[test]
-fn ex7_5_closes_at_once_what_it_cannot_even_answer_503() {
-    let ex = harness::exercise("7.5");
+fn ex7_6_closes_at_once_what_it_cannot_even_answer_503() {
+    let ex = harness::exercise("7.6");
     let mut config = Config {
         max_connections: 1,
         max_busy_answers: 1,
         ..Config::default()
     };
     config.http.idle_timeout = Duration::from_secs(60);
-    let running = start_with(config, site::Site);
+    let running = start_accepting(config, site::Site);
     let stats = &running.stats;
     let _served = running.server.connect(ex);
     wait_for(ex, "one connection open", &running, || stats.open() == 1);
@@ -920,38 +993,14 @@ fn ex7_5_closes_at_once_what_it_cannot_even_answer_503() {
     running.server.assert_alive(ex);
 }
 
-#[test]
-fn ex7_5_fits_its_limits_under_the_file_descriptors() {
-    let ex = harness::exercise("7.5");
-    let cases = [
-        // (descriptors, connections, 503s at once)
-        (64, 24, 8),
-        (1024, 928, 64),
-        (1 << 20, 10_000, 64),
-        (u64::MAX, 10_000, 64),
-        (16, 1, 1),
-    ];
-    for (descriptors, connections, busy) in cases {
-        let config = Config::fitting(descriptors);
-        let got = (config.max_connections, config.max_busy_answers);
-        if got != (connections, busy) {
-            Failure::new(ex, format!("Config::fitting({descriptors}) gives other limits"))
-                .line("expected", format!("{connections} connections and {busy} 503s at once"))
-                .line("got", format!("{} connections and {} 503s at once", got.0, got.1))
-                .note("what is left after RESERVED_DESCRIPTORS: a quarter (at most MAX_BUSY_ANSWERS) for 503s, the rest (at most MAX_CONNECTIONS) for connections, never less than 1 each")
-                .fail();
-        }
-    }
-}
-
 /// The binary with 64 file descriptors, flooded with 150 idle clients: it
 /// fits its limits under the descriptors, so those past the limit get a
 /// 503 instead of waiting in the backlog while accept fails; it does not
 /// spin; and it serves normally once they leave.
 #[cfg(unix)]
 #[test]
-fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
-    let ex = harness::exercise("7.5");
+fn ex7_6_a_flood_past_the_descriptors_gets_503_not_silence() {
+    let ex = harness::exercise("7.6");
     let Some(binary) =
         option_env!("CARGO_BIN_EXE_chapter07-solution").or(option_env!("CARGO_BIN_EXE_chapter07"))
     else {
@@ -978,12 +1027,12 @@ fn ex7_5_a_flood_past_the_descriptors_gets_503_not_silence() {
 }
 
 // ---------------------------------------------------------------------------
-// 7.6 Shut down gracefully
+// 7.7 Shut down gracefully
 // ---------------------------------------------------------------------------
 
 #[test]
-fn ex7_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
-    let ex = harness::exercise("7.6");
+fn ex7_7_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
+    let ex = harness::exercise("7.7");
     let gate = CancellationToken::new();
     let running = start_gated(Config::default(), &gate);
     let stats = &running.stats;
@@ -1022,8 +1071,8 @@ fn ex7_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
 }
 
 #[test]
-fn ex7_6_shutdown_closes_idle_keep_alive_connections() {
-    let ex = harness::exercise("7.6");
+fn ex7_7_shutdown_closes_idle_keep_alive_connections() {
+    let ex = harness::exercise("7.7");
     // Far longer than the client's own timeout: only the shutdown can close
     // these connections in time.
     let mut config = Config::default();
@@ -1061,8 +1110,8 @@ fn ex7_6_shutdown_closes_idle_keep_alive_connections() {
 /// request finish, and the process exits with status 0.
 #[cfg(unix)]
 #[test]
-fn ex7_6_the_binary_stops_gracefully_on_sigterm() {
-    let ex = harness::exercise("7.6");
+fn ex7_7_the_binary_stops_gracefully_on_sigterm() {
+    let ex = harness::exercise("7.7");
     let Some(binary) =
         option_env!("CARGO_BIN_EXE_chapter07-solution").or(option_env!("CARGO_BIN_EXE_chapter07"))
     else {

@@ -137,7 +137,7 @@ where
     ) -> io::Result<()> {
         // ANCHOR_END: serve_signature
         todo!(
-            "exercise 7.3: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-73-the-connection-on-the-sans-io-parser)"
+            "exercise 7.4: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-74-the-connection-on-the-sans-io-parser)"
         )
     }
     // ANCHOR_END: serve
@@ -165,7 +165,7 @@ where
         stats: &Stats,
     ) -> io::Result<Flow> {
         todo!(
-            "exercise 7.3: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-73-the-connection-on-the-sans-io-parser)"
+            "exercise 7.4: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-74-the-connection-on-the-sans-io-parser)"
         )
     }
 
@@ -332,7 +332,7 @@ where
 {
     // ANCHOR_END: write_all_within_signature
     todo!(
-        "exercise 7.2: Wait with a deadline (read book/src/ch07-async.md#exercise-72-wait-with-a-deadline)"
+        "exercise 7.3: Write with a deadline (read book/src/ch07-async.md#exercise-73-write-with-a-deadline)"
     )
 }
 // ANCHOR_END: write_all_within

@@ -186,7 +186,7 @@ pub async fn serve_with<H: Handler>(
         // `'static`, they cannot borrow from this function.
         handler: Arc::new(handler),
         config: Arc::new(config.clone()),
-        permits: Arc::new(Semaphore::new(config.max_connections)),
+        limit: ConnectionLimit::new(config.max_connections, Arc::clone(&stats)),
         busy_permits: Arc::new(Semaphore::new(config.max_busy_answers)),
         tasks: TaskTracker::new(),
         shutdown,
@@ -213,8 +213,8 @@ struct Server<H> {
     handler: Arc<H>,
     /// The limits and timeouts, shared by every connection's task.
     config: Arc<Config>,
-    /// One permit per connection that may be served at once.
-    permits: Arc<Semaphore>,
+    /// How many connections may be served at once.
+    limit: ConnectionLimit,
     /// One permit per `503` that may be being written at once.
     busy_permits: Arc<Semaphore>,
     /// Every task this server spawned, so shutdown can wait for them.
@@ -235,23 +235,10 @@ impl<H: Handler> Server<H> {
     async fn accept_until_shutdown(&self) {
         // ANCHOR_END: accept_signature
         todo!(
-            "exercise 7.4: A task per connection (read book/src/ch07-async.md#exercise-74-a-task-per-connection)"
+            "exercise 7.6: A task per connection (read book/src/ch07-async.md#exercise-76-a-task-per-connection)"
         )
     }
     // ANCHOR_END: accept
-
-    // ANCHOR: admit
-    // ANCHOR: admit_signature
-    /// A place for one more connection, if the limit allows: the permit
-    /// frees the place when it is dropped. `None` when every place is
-    /// taken.
-    fn admit(&self) -> Option<OwnedSemaphorePermit> {
-        // ANCHOR_END: admit_signature
-        todo!(
-            "exercise 7.5: Limit the connections (read book/src/ch07-async.md#exercise-75-limit-the-connections)"
-        )
-    }
-    // ANCHOR_END: admit
 
     // ANCHOR: shut_down
     // ANCHOR: shut_down_signature
@@ -259,11 +246,44 @@ impl<H: Handler> Server<H> {
     async fn shut_down(self) -> io::Result<()> {
         // ANCHOR_END: shut_down_signature
         todo!(
-            "exercise 7.6: Shut down gracefully (read book/src/ch07-async.md#exercise-76-shut-down-gracefully)"
+            "exercise 7.7: Shut down gracefully (read book/src/ch07-async.md#exercise-77-shut-down-gracefully)"
         )
     }
     // ANCHOR_END: shut_down
 }
+
+// ANCHOR: admit
+/// How many connections a server may serve at once: a semaphore with a
+/// permit per connection, and the counter of those turned away.
+#[derive(Debug)]
+pub struct ConnectionLimit {
+    /// One permit per connection that may be served at once.
+    permits: Arc<Semaphore>,
+    /// Where a connection turned away is counted.
+    stats: Arc<Stats>,
+}
+
+impl ConnectionLimit {
+    /// A limit of `max` connections at once, counting refusals in `stats`.
+    pub fn new(max: usize, stats: Arc<Stats>) -> ConnectionLimit {
+        ConnectionLimit {
+            permits: Arc::new(Semaphore::new(max)),
+            stats,
+        }
+    }
+
+    // ANCHOR: admit_signature
+    /// A place for one more connection, if the limit allows: the permit
+    /// frees the place when it is dropped. `None` when every place is
+    /// taken.
+    pub fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        // ANCHOR_END: admit_signature
+        todo!(
+            "exercise 7.5: Limit the connections (read book/src/ch07-async.md#exercise-75-limit-the-connections)"
+        )
+    }
+}
+// ANCHOR_END: admit
 
 // ANCHOR: answer_busy
 /// The `503` of a server at its limit. Retry-After (RFC 9110 section

@@ -126,7 +126,7 @@ where
         stats: &Stats,
     ) -> io::Result<()> {
         // ANCHOR_END: serve_signature
-        // exercise 7.3: The connection on the sans-IO parser
+        // exercise 7.4: The connection on the sans-IO parser
         loop {
             // Chapter 3's loop, with `.await`: step first, receive second.
             let flow = match self.step(&config.limits) {
@@ -171,7 +171,7 @@ where
         shutdown: &CancellationToken,
         stats: &Stats,
     ) -> io::Result<Flow> {
-        // exercise 7.3: The connection on the sans-IO parser
+        // exercise 7.4: The connection on the sans-IO parser
         // The handler takes the request by value (its future may live
         // across awaits, so it cannot borrow from this loop); note what
         // the answer depends on first. The keep-alive rules are chapter
@@ -395,7 +395,7 @@ where
     S: AsyncWrite + Unpin,
 {
     // ANCHOR_END: write_all_within_signature
-    // exercise 7.2: Wait with a deadline
+    // exercise 7.3: Write with a deadline
     // A client that never reads fills the socket's buffers, and then
     // `write_all` waits forever: the timeout is what frees the task.
     let write = async {

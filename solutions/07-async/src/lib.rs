@@ -8,16 +8,16 @@
 //!
 //! - [`echo`]: chapter 1's echo server as tasks, the smallest example.
 //! - [`server`]: [`serve_with`] accepts connections and spawns a task for
-//!   each; a semaphore limits how many are served at once (one more gets
-//!   `503`); on shutdown it stops accepting and waits for every task
-//!   ([`serve_blocking`] does the same from code that is not async).
-//!   [`Config`] holds the limits and the timeouts, and
-//!   [`Config::fitting`] derives the limits from the file descriptors the
-//!   process may open.
+//!   each; a [`ConnectionLimit`] (a semaphore) limits how many are served
+//!   at once (one more gets `503`); on shutdown it stops accepting and
+//!   waits for every task ([`serve_blocking`] does the same from code that
+//!   is not async). [`Config`] holds the limits and chapter 3's connection
+//!   settings ([`HttpConfig`]), and [`Config::fitting`] derives the limits
+//!   from the file descriptors the process may open.
 //! - [`connection`]: a [`Connection`] owns a stream and a buffer and
 //!   answers requests in order with chapter 3's `RequestReader` (chunked
 //!   bodies and `100 Continue` included), with `tokio::time` deadlines on
-//!   every wait.
+//!   every wait: chapter 3's loop and pieces, with `.await`.
 //! - [`handler`]: what the server calls, an async [`Handler`]; any
 //!   `async fn(Request) -> Response` is one.
 //! - [`log`]: the request log, written in batches by a task of its own.
@@ -48,7 +48,7 @@ pub mod stats;
 pub use chapter03::{Request, Response, StatusCode};
 pub use connection::{Connection, Received};
 pub use handler::Handler;
-pub use server::{Config, HttpConfig, serve, serve_blocking, serve_with};
+pub use server::{Config, ConnectionLimit, HttpConfig, serve, serve_blocking, serve_with};
 pub use stats::Stats;
 /// The shutdown signal: cancelling it (from any thread or task) stops the
 /// server. Cloning gives another handle on the same signal.

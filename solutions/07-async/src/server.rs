@@ -184,7 +184,7 @@ pub async fn serve_with<H: Handler>(
         // `'static`, they cannot borrow from this function.
         handler: Arc::new(handler),
         config: Arc::new(config.clone()),
-        permits: Arc::new(Semaphore::new(config.max_connections)),
+        limit: ConnectionLimit::new(config.max_connections, Arc::clone(&stats)),
         busy_permits: Arc::new(Semaphore::new(config.max_busy_answers)),
         tasks: TaskTracker::new(),
         shutdown,
@@ -211,8 +211,8 @@ struct Server<H> {
     handler: Arc<H>,
     /// The limits and timeouts, shared by every connection's task.
     config: Arc<Config>,
-    /// One permit per connection that may be served at once.
-    permits: Arc<Semaphore>,
+    /// How many connections may be served at once.
+    limit: ConnectionLimit,
     /// One permit per `503` that may be being written at once.
     busy_permits: Arc<Semaphore>,
     /// Every task this server spawned, so shutdown can wait for them.
@@ -232,7 +232,7 @@ impl<H: Handler> Server<H> {
     /// Accepts clients and spawns a task for each, until the shutdown.
     async fn accept_until_shutdown(&self) {
         // ANCHOR_END: accept_signature
-        // exercise 7.4: A task per connection
+        // exercise 7.6: A task per connection
         let mut backoff = AcceptBackoff::new();
         loop {
             // Wait for a client or for the shutdown, whichever comes
@@ -261,7 +261,7 @@ impl<H: Handler> Server<H> {
                     }
                 }
             };
-            let Some(permit) = self.admit() else {
+            let Some(permit) = self.limit.admit() else {
                 // A task per 503 would be a task per attacker's connection:
                 // a bounded number of them, and beyond that the 503 is
                 // written from here, without waiting.
@@ -303,34 +303,12 @@ impl<H: Handler> Server<H> {
     }
     // ANCHOR_END: accept
 
-    // ANCHOR: admit
-    // ANCHOR: admit_signature
-    /// A place for one more connection, if the limit allows: the permit
-    /// frees the place when it is dropped. `None` when every place is
-    /// taken.
-    fn admit(&self) -> Option<OwnedSemaphorePermit> {
-        // ANCHOR_END: admit_signature
-        // exercise 7.5: Limit the connections
-        // `try_acquire_owned`, not `acquire_owned().await`: waiting for a
-        // place would leave the client in the backlog with no answer. An
-        // owned permit (from an `Arc<Semaphore>`) can move into the task.
-        match Arc::clone(&self.permits).try_acquire_owned() {
-            Ok(permit) => Some(permit),
-            Err(_no_permit) => {
-                self.stats.count_rejected();
-                None
-            }
-        }
-        // end exercise
-    }
-    // ANCHOR_END: admit
-
     // ANCHOR: shut_down
     // ANCHOR: shut_down_signature
     /// Stops accepting, and returns once every connection has ended.
     async fn shut_down(self) -> io::Result<()> {
         // ANCHOR_END: shut_down_signature
-        // exercise 7.6: Shut down gracefully
+        // exercise 7.7: Shut down gracefully
         // 1. Stop accepting: dropping the listener closes its socket, so
         //    the OS refuses new connections instead of queueing them for
         //    nobody.
@@ -348,6 +326,48 @@ impl<H: Handler> Server<H> {
     }
     // ANCHOR_END: shut_down
 }
+
+// ANCHOR: admit
+/// How many connections a server may serve at once: a semaphore with a
+/// permit per connection, and the counter of those turned away.
+#[derive(Debug)]
+pub struct ConnectionLimit {
+    /// One permit per connection that may be served at once.
+    permits: Arc<Semaphore>,
+    /// Where a connection turned away is counted.
+    stats: Arc<Stats>,
+}
+
+impl ConnectionLimit {
+    /// A limit of `max` connections at once, counting refusals in `stats`.
+    pub fn new(max: usize, stats: Arc<Stats>) -> ConnectionLimit {
+        ConnectionLimit {
+            permits: Arc::new(Semaphore::new(max)),
+            stats,
+        }
+    }
+
+    // ANCHOR: admit_signature
+    /// A place for one more connection, if the limit allows: the permit
+    /// frees the place when it is dropped. `None` when every place is
+    /// taken.
+    pub fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        // ANCHOR_END: admit_signature
+        // exercise 7.5: Limit the connections
+        // `try_acquire_owned`, not `acquire_owned().await`: waiting for a
+        // place would leave the client in the backlog with no answer. An
+        // owned permit (from an `Arc<Semaphore>`) can move into the task.
+        match Arc::clone(&self.permits).try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_no_permit) => {
+                self.stats.count_rejected();
+                None
+            }
+        }
+        // end exercise
+    }
+}
+// ANCHOR_END: admit
 
 // ANCHOR: answer_busy
 /// The `503` of a server at its limit. Retry-After (RFC 9110 section

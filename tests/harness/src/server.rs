@@ -106,6 +106,8 @@ pub struct TestServer {
     addr: SocketAddr,
     state: Arc<ServerState>,
     stop: Option<Box<dyn FnOnce() + Send>>,
+    /// Whether dropping the server checks that it stopped cleanly.
+    checks_its_stop: bool,
 }
 
 impl TestServer {
@@ -146,7 +148,17 @@ impl TestServer {
             addr,
             state,
             stop: Some(Box::new(stop)),
+            checks_its_stop: true,
         }
+    }
+
+    /// Makes dropping this server trigger its stop without waiting for
+    /// `serve` to return or checking how it ended. For the tests of an
+    /// exercise that comes before the one that writes the graceful stop:
+    /// they must pass while the stop is still a `todo!()`, and a later
+    /// exercise's tests check the stop itself.
+    pub fn leave_its_stop_unchecked(&mut self) {
+        self.checks_its_stop = false;
     }
 
     /// The address the server listens on.
@@ -224,6 +236,12 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        if !self.checks_its_stop {
+            if let Some(stop) = self.stop.take() {
+                stop();
+            }
+            return;
+        }
         let started = Instant::now();
         let outcome = self.stop();
         // A test that already failed should report its own failure, not this.

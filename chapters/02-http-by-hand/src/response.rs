@@ -41,8 +41,10 @@ pub enum Status {
     MethodNotAllowed,
     /// 408: the client kept us waiting too long for its request.
     RequestTimeout,
-    /// 411: a POST without `Content-Length`, so we cannot know where its
-    /// body ends.
+    /// 411: a POST without `Content-Length`. This chapter's choice, to keep
+    /// the form handling simple: RFC 9112 section 6.3 would read such a
+    /// request as having an empty body (chapter 3 does), and RFC 9110
+    /// section 15.5.12 lets a server insist on a length instead.
     LengthRequired,
     /// 413: the body is larger than we accept.
     ContentTooLarge,

@@ -93,7 +93,7 @@ impl ChunkedDecoder {
     pub fn feed(&mut self, bytes: &[u8], limits: &Limits) -> Result<usize, ParseError> {
         // ANCHOR_END: feed_signature
         todo!(
-            "exercise 3.7: Decode a chunked body (read book/src/ch03-http-parser.md#exercise-37-decode-a-chunked-body)"
+            "exercise 3.10: Decode a chunked body (read book/src/ch03-http-parser.md#exercise-310-decode-a-chunked-body)"
         )
     }
     // ANCHOR_END: feed

@@ -114,7 +114,7 @@ impl KeepAlive {
     /// Notes what `request` asks for.
     pub fn of(request: &Request) -> KeepAlive {
         todo!(
-            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+            "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )
     }
 
@@ -124,7 +124,7 @@ impl KeepAlive {
     /// shutdown); a handler closes by answering `Connection: close`.
     pub fn settle(self, mut response: Response, closing: bool) -> (Response, bool) {
         todo!(
-            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+            "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )
     }
 }
@@ -153,7 +153,7 @@ impl Connection {
     /// `config.idle_timeout`, or it closed.
     pub fn serve(mut self, config: &Config, handler: &impl Handler) -> io::Result<()> {
         todo!(
-            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+            "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )
     }
     // ANCHOR_END: serve
@@ -182,7 +182,7 @@ impl Connection {
         config: &Config,
     ) -> io::Result<Flow> {
         todo!(
-            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+            "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )
     }
 

@@ -390,6 +390,22 @@ pub fn is_token_byte(byte: u8) -> bool {
 }
 // ANCHOR_END: next_line
 
+// ANCHOR: find_request_line
+// ANCHOR: find_request_line_signature
+/// The request line at the start of `buffer`, without its line ending, and
+/// how many bytes it took (empty lines before it and its line ending
+/// included); `None` while its line ending has not arrived.
+pub fn find_request_line<'a>(
+    buffer: &'a [u8],
+    limits: &Limits,
+) -> Result<Option<(&'a [u8], usize)>, ParseError> {
+    // ANCHOR_END: find_request_line_signature
+    todo!(
+        "exercise 3.1: Find the request line (read book/src/ch03-http-parser.md#exercise-31-find-the-request-line)"
+    )
+}
+// ANCHOR_END: find_request_line
+
 // ANCHOR: parse_request_line
 // ANCHOR: parse_request_line_signature
 /// The request line at the start of `buffer`, and how many bytes it took
@@ -400,7 +416,7 @@ pub fn parse_request_line<'a>(
 ) -> Result<Option<(RequestLine<'a>, usize)>, ParseError> {
     // ANCHOR_END: parse_request_line_signature
     todo!(
-        "exercise 3.1: Parse the request line (read book/src/ch03-http-parser.md#exercise-31-parse-the-request-line)"
+        "exercise 3.2: Split the request line (read book/src/ch03-http-parser.md#exercise-32-split-the-request-line)"
     )
 }
 
@@ -412,7 +428,7 @@ pub fn parse_request_line<'a>(
 /// only with OPTIONS, and both are refused.
 fn check_target_form(method: Method, target: &[u8]) -> Result<(), ParseError> {
     todo!(
-        "exercise 3.1: Parse the request line (read book/src/ch03-http-parser.md#exercise-31-parse-the-request-line)"
+        "exercise 3.2: Split the request line (read book/src/ch03-http-parser.md#exercise-32-split-the-request-line)"
     )
 }
 // ANCHOR_END: parse_request_line
@@ -430,7 +446,7 @@ pub fn parse_headers(
 ) -> Result<Option<(Headers, usize)>, ParseError> {
     // ANCHOR_END: parse_headers_signature
     todo!(
-        "exercise 3.2: Parse the header fields (read book/src/ch03-http-parser.md#exercise-32-parse-the-header-fields)"
+        "exercise 3.4: Parse the header section (read book/src/ch03-http-parser.md#exercise-34-parse-the-header-section)"
     )
 }
 
@@ -439,7 +455,7 @@ pub fn parse_headers(
 /// too, so chapter 3's chunked decoder checks them with this.
 pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
     todo!(
-        "exercise 3.2: Parse the header fields (read book/src/ch03-http-parser.md#exercise-32-parse-the-header-fields)"
+        "exercise 3.3: Read a field line (read book/src/ch03-http-parser.md#exercise-33-read-a-field-line)"
     )
 }
 // ANCHOR_END: parse_headers
@@ -470,7 +486,7 @@ pub fn body_framing(
 ) -> Result<Framing, ParseError> {
     // ANCHOR_END: body_framing_signature
     todo!(
-        "exercise 3.3: Frame the body (read book/src/ch03-http-parser.md#exercise-33-frame-the-body)"
+        "exercise 3.6: Frame the body (read book/src/ch03-http-parser.md#exercise-36-frame-the-body)"
     )
 }
 // ANCHOR_END: body_framing

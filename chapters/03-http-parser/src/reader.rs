@@ -75,7 +75,7 @@ impl RequestReader {
     /// and says what that gave.
     pub fn step(&mut self, buffer: &mut Vec<u8>, limits: &Limits) -> Result<Step, ParseError> {
         todo!(
-            "exercise 3.6: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-36-keep-the-connection-alive)"
+            "exercise 3.8: Read requests out of the buffer (read book/src/ch03-http-parser.md#exercise-38-read-requests-out-of-the-buffer)"
         )
     }
     // ANCHOR_END: step

@@ -328,7 +328,7 @@ impl Response {
     pub fn write_to(self, out: &mut impl Write, options: WriteOptions<'_>) -> io::Result<()> {
         // ANCHOR_END: write_to_signature
         todo!(
-            "exercise 3.5: Write a response (read book/src/ch03-http-parser.md#exercise-35-write-a-response)"
+            "exercise 3.7: Write a response (read book/src/ch03-http-parser.md#exercise-37-write-a-response)"
         )
     }
 }
@@ -339,7 +339,7 @@ impl Response {
 /// (RFC 9110 section 5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(time: SystemTime) -> String {
     todo!(
-        "exercise 3.5: Write a response (read book/src/ch03-http-parser.md#exercise-35-write-a-response)"
+        "exercise 3.7: Write a response (read book/src/ch03-http-parser.md#exercise-37-write-a-response)"
     )
 }
 // ANCHOR_END: http_date

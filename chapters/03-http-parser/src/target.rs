@@ -46,7 +46,7 @@ pub struct DecodedTarget {
 pub fn decode_target(target: &str) -> Result<DecodedTarget, ParseError> {
     // ANCHOR_END: decode_target_signature
     todo!(
-        "exercise 3.4: Decode the target (read book/src/ch03-http-parser.md#exercise-34-decode-the-target)"
+        "exercise 3.5: Decode the target (read book/src/ch03-http-parser.md#exercise-35-decode-the-target)"
     )
 }
 // ANCHOR_END: decode_target

@@ -82,7 +82,7 @@ impl ChunkedDecoder {
     /// its size line, before any of its data arrives.
     pub fn feed(&mut self, bytes: &[u8], limits: &Limits) -> Result<usize, ParseError> {
         // ANCHOR_END: feed_signature
-        // exercise 3.7: Decode a chunked body
+        // exercise 3.10: Decode a chunked body
         let mut used = 0;
         loop {
             let rest = &bytes[used..];

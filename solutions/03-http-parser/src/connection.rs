@@ -103,7 +103,7 @@ pub struct KeepAlive {
 impl KeepAlive {
     /// Notes what `request` asks for.
     pub fn of(request: &Request) -> KeepAlive {
-        // exercise 3.6: Keep the connection alive
+        // exercise 3.9: Keep the connection alive
         KeepAlive {
             version: request.version,
             asks_to_close: request.headers.has_token("Connection", "close"),
@@ -117,7 +117,7 @@ impl KeepAlive {
     /// is a reason of the server's own to close (a later chapter's
     /// shutdown); a handler closes by answering `Connection: close`.
     pub fn settle(self, mut response: Response, closing: bool) -> (Response, bool) {
-        // exercise 3.6: Keep the connection alive
+        // exercise 3.9: Keep the connection alive
         // RFC 9112 section 9.3: HTTP/1.1 stays open unless either side
         // says `Connection: close`; HTTP/1.0 closes unless the client
         // says `Connection: keep-alive`.
@@ -170,7 +170,7 @@ impl Connection {
     /// keep-alive), a request was bad, the client went quiet for
     /// `config.idle_timeout`, or it closed.
     pub fn serve(mut self, config: &Config, handler: &impl Handler) -> io::Result<()> {
-        // exercise 3.6: Keep the connection alive
+        // exercise 3.9: Keep the connection alive
         loop {
             // Step first, read second: a pipelined request may already be
             // in the buffer, and reading would then wait for bytes that the
@@ -215,7 +215,7 @@ impl Connection {
         handler: &impl Handler,
         config: &Config,
     ) -> io::Result<Flow> {
-        // exercise 3.6: Keep the connection alive
+        // exercise 3.9: Keep the connection alive
         let rules = KeepAlive::of(&request);
         let (response, keep_alive) = rules.settle(handler.respond(&request), false);
         self.log(&request, response.status);

@@ -380,16 +380,17 @@ pub fn is_token_byte(byte: u8) -> bool {
 }
 // ANCHOR_END: next_line
 
-// ANCHOR: parse_request_line
-// ANCHOR: parse_request_line_signature
-/// The request line at the start of `buffer`, and how many bytes it took
-/// (line ending included); `None` while it has not all arrived.
-pub fn parse_request_line<'a>(
+// ANCHOR: find_request_line
+// ANCHOR: find_request_line_signature
+/// The request line at the start of `buffer`, without its line ending, and
+/// how many bytes it took (empty lines before it and its line ending
+/// included); `None` while its line ending has not arrived.
+pub fn find_request_line<'a>(
     buffer: &'a [u8],
     limits: &Limits,
-) -> Result<Option<(RequestLine<'a>, usize)>, ParseError> {
-    // ANCHOR_END: parse_request_line_signature
-    // exercise 3.1: Parse the request line
+) -> Result<Option<(&'a [u8], usize)>, ParseError> {
+    // ANCHOR_END: find_request_line_signature
+    // exercise 3.1: Find the request line
     // RFC 9112 section 2.2: a server SHOULD ignore empty lines before the
     // request line (some clients send an extra CRLF after a POST body).
     let mut start = 0;
@@ -410,6 +411,24 @@ pub fn parse_request_line<'a>(
     if length > limits.max_request_line {
         return Err(ParseError::RequestLineTooLong);
     }
+    Ok(Some((line, length)))
+    // end exercise
+}
+// ANCHOR_END: find_request_line
+
+// ANCHOR: parse_request_line
+// ANCHOR: parse_request_line_signature
+/// The request line at the start of `buffer`, and how many bytes it took
+/// (line ending included); `None` while it has not all arrived.
+pub fn parse_request_line<'a>(
+    buffer: &'a [u8],
+    limits: &Limits,
+) -> Result<Option<(RequestLine<'a>, usize)>, ParseError> {
+    // ANCHOR_END: parse_request_line_signature
+    // exercise 3.2: Split the request line
+    let Some((line, length)) = find_request_line(buffer, limits)? else {
+        return Ok(None);
+    };
     // RFC 9112 section 3: request-line = method SP request-target SP
     // HTTP-version, single spaces. Splitting on every space means an extra
     // space makes an empty part or a fourth part: both rejected.
@@ -469,7 +488,7 @@ pub fn parse_request_line<'a>(
 /// authority-form (`host:443`) only goes with CONNECT, asterisk-form (`*`)
 /// only with OPTIONS, and both are refused.
 fn check_target_form(method: Method, target: &[u8]) -> Result<(), ParseError> {
-    // exercise 3.1: Parse the request line
+    // exercise 3.2: Split the request line
     if target.starts_with(b"/") {
         return Ok(());
     }
@@ -500,7 +519,7 @@ pub fn parse_headers(
     limits: &Limits,
 ) -> Result<Option<(Headers, usize)>, ParseError> {
     // ANCHOR_END: parse_headers_signature
-    // exercise 3.2: Parse the header fields
+    // exercise 3.4: Parse the header section
     let mut headers = Headers::new();
     let mut used = 0;
     loop {
@@ -546,7 +565,7 @@ pub fn parse_headers(
 /// why it is not one. The trailer fields of a chunked body are field lines
 /// too, so chapter 3's chunked decoder checks them with this.
 pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
-    // exercise 3.2: Parse the header fields
+    // exercise 3.3: Read a field line
     // RFC 9112 section 5.2: a server MUST either reject a line that
     // starts with whitespace (an obsolete way to continue the previous
     // value) or unfold it. Rejecting is simpler and safer.
@@ -606,7 +625,7 @@ pub fn body_framing(
     limits: &Limits,
 ) -> Result<Framing, ParseError> {
     // ANCHOR_END: body_framing_signature
-    // exercise 3.3: Frame the body
+    // exercise 3.6: Frame the body
     if headers.contains("Transfer-Encoding") {
         // RFC 9112 section 6.1: HTTP/1.0 has no transfer codings, so a 1.0
         // request that has one went through something that did not
@@ -650,9 +669,11 @@ pub fn body_framing(
         // RFC 9112 section 6.3: a request with neither header has a body
         // of length zero, whatever its method.
         (None, _) => Ok(Framing::Length(0)),
-        // RFC 9112 section 6.3: several Content-Length fields (even equal
-        // ones) are unrecoverable; a server MUST treat the message as
-        // invalid.
+        // Several Content-Length fields with different values are
+        // unrecoverable (RFC 9112 section 6.3: the server MUST treat the
+        // message as invalid). Equal ones the RFC lets a server read as
+        // one; refusing them too is this course's choice: no proxy in
+        // front of us can then read them differently.
         (Some(_), Some(_)) => Err(ParseError::DuplicateContentLength),
         (Some(value), None) => {
             // Digits only: `+5`, `5 5`, `0x10` and `-1` are all invalid,

@@ -64,7 +64,7 @@ impl RequestReader {
     /// Takes from the front of `buffer` whatever it can of the next request,
     /// and says what that gave.
     pub fn step(&mut self, buffer: &mut Vec<u8>, limits: &Limits) -> Result<Step, ParseError> {
-        // exercise 3.6: Keep the connection alive
+        // exercise 3.8: Read requests out of the buffer
         let (mut request, mut body) = match self.pending.take() {
             Some(pending) => pending,
             None => {

@@ -317,7 +317,7 @@ impl Response {
     /// up by writing it.
     pub fn write_to(self, out: &mut impl Write, options: WriteOptions<'_>) -> io::Result<()> {
         // ANCHOR_END: write_to_signature
-        // exercise 3.5: Write a response
+        // exercise 3.7: Write a response
         let Response {
             status,
             headers,
@@ -376,7 +376,7 @@ impl Response {
 /// `time` as an IMF-fixdate, the one date format HTTP servers send
 /// (RFC 9110 section 5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date(time: SystemTime) -> String {
-    // exercise 3.5: Write a response
+    // exercise 3.7: Write a response
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -35,7 +35,7 @@ pub struct DecodedTarget {
 /// file.
 pub fn decode_target(target: &str) -> Result<DecodedTarget, ParseError> {
     // ANCHOR_END: decode_target_signature
-    // exercise 3.4: Decode the target
+    // exercise 3.5: Decode the target
     /// Undoes `%XX` (and, in a query, `+` for a space). Decoding goes to
     /// bytes first, UTF-8 second, because one character may be several
     /// `%XX` in a row: `é` is `%C3%A9`, and neither half is a character.

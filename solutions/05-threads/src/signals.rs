@@ -4,8 +4,10 @@
 //! managers (systemd, Docker, Kubernetes) stop a program with SIGTERM. On
 //! Windows there are no signals: Ctrl-C and closing the console window are
 //! console events. The `ctrlc` crate (with its `termination` feature)
-//! covers all of these with one handler, which it runs on a thread of its
-//! own, so the handler may do ordinary things like connecting a socket.
+//! covers all of these with one handler, which it runs on an ordinary
+//! thread of its own: a real signal handler may call only the few
+//! async-signal-safe functions, and ours prints and may exit, which it
+//! could not. It also keeps our crate free of `unsafe` code.
 //! Chapter 6's server catches signals with this function too.
 
 use std::sync::atomic::{AtomicBool, Ordering};

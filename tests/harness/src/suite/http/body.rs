@@ -1,5 +1,5 @@
-//! The checks of exercises 3.3 and 3.4: the body's framing and the
-//! target.
+//! The checks of exercises 3.5 and 3.6: the target and the body's
+//! framing.
 
 use super::*;
 

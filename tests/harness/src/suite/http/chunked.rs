@@ -1,4 +1,4 @@
-//! The checks of exercise 3.7: chunked request bodies.
+//! The checks of exercise 3.10: chunked request bodies.
 
 use super::*;
 

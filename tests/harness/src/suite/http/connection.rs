@@ -1,4 +1,4 @@
-//! The checks of exercise 3.6: keep-alive, pipelining, `Connection`,
+//! The checks of exercise 3.9: keep-alive, pipelining, `Connection`,
 //! HTTP/1.0, `Expect: 100-continue`, and bad input in the middle of a
 //! connection.
 

@@ -1,4 +1,5 @@
-//! The checks of exercise 3.2: header fields.
+//! The checks of exercises 3.3 and 3.4: field lines and the header
+//! section.
 
 use super::*;
 

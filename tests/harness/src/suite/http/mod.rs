@@ -9,9 +9,9 @@
 //! or tighter ones passes.
 //!
 //! Each check names the chapter 3 exercise that teaches the behaviour:
-//! 3.1 the request line, 3.2 header fields, 3.3 body framing, 3.4 the
-//! target's percent-encoding, 3.5 the response, 3.6 the connection, 3.7
-//! chunked bodies.
+//! 3.1 and 3.2 the request line, 3.3 field lines, 3.4 the header
+//! section, 3.5 the target's percent-encoding, 3.6 body framing, 3.7 the
+//! response, 3.9 the connection, 3.10 chunked bodies.
 //!
 //! Every check of a bad request also checks the two things that make a
 //! server robust rather than merely correct: the connection is closed after
@@ -50,58 +50,58 @@ pub const SUITE: Suite = Suite {
     name: "http",
     description: "HTTP/1.1 as chapter 3's server speaks it: parsing, errors, responses, keep-alive, chunked bodies",
     checks: &[
-        // 3.5 first: if `GET /` does not work, nothing else can.
-        check("get-root", "3.5", "GET / gets 200 with an exact Content-Length", get_root),
-        check("not-found", "3.5", "an unknown path gets 404", not_found),
-        check("date-header", "3.5", "responses carry a Date in IMF-fixdate form", date_header),
-        check("head-root", "3.5", "HEAD / gets GET's headers and no body", head_root),
-        check("error-response", "3.5", "a 400 has Content-Length and Date too", error_response),
-        // 3.1: the request line.
+        // 3.7 first: if `GET /` does not work, nothing else can.
+        check("get-root", "3.7", "GET / gets 200 with an exact Content-Length", get_root),
+        check("not-found", "3.7", "an unknown path gets 404", not_found),
+        check("date-header", "3.7", "responses carry a Date in IMF-fixdate form", date_header),
+        check("head-root", "3.7", "HEAD / gets GET's headers and no body", head_root),
+        check("error-response", "3.7", "a 400 has Content-Length and Date too", error_response),
+        // 3.1 and 3.2: the request line.
         check("bare-lf", "3.1", "lines ending in a bare \\n are accepted", bare_lf),
-        check("bad-request-line", "3.1", "malformed request lines get 400", bad_request_line),
-        check("unknown-version", "3.1", "HTTP/3.0 and HTTP/2.0 get 505", unknown_version),
-        check("unknown-method", "3.1", "unknown methods (BREW, lowercase get) and CONNECT get 501", unknown_method),
-        check("known-methods", "3.1", "PUT / gets 405 with Allow, DELETE on an unknown path 404", known_methods),
-        check("absolute-form", "3.1", "GET http://probe/ is GET /: 200", absolute_form),
-        check("proxy-target-forms", "3.1", "GET * and GET probe:80 get 400", proxy_target_forms),
+        check("bad-request-line", "3.2", "malformed request lines get 400", bad_request_line),
+        check("unknown-version", "3.2", "HTTP/3.0 and HTTP/2.0 get 505", unknown_version),
+        check("unknown-method", "3.2", "unknown methods (BREW, lowercase get) and CONNECT get 501", unknown_method),
+        check("known-methods", "3.2", "PUT / gets 405 with Allow, DELETE on an unknown path 404", known_methods),
+        check("absolute-form", "3.2", "GET http://probe/ is GET /: 200", absolute_form),
+        check("proxy-target-forms", "3.2", "GET * and GET probe:80 get 400", proxy_target_forms),
         check("long-target", "3.1", "a 64 KiB target gets 414", long_target),
-        // 3.2: header fields.
-        check("header-names-any-case", "3.2", "hOsT:x is a Host header", header_names_any_case),
-        check("missing-host", "3.2", "HTTP/1.1 without Host gets 400", missing_host),
-        check("two-hosts", "3.2", "two Host headers get 400", two_hosts),
-        check("space-before-colon", "3.2", "`X-Test : 1` gets 400", space_before_colon),
-        check("header-without-colon", "3.2", "a header line without a colon gets 400", header_without_colon),
-        check("obs-fold", "3.2", "a header continued on the next line gets 400", obs_fold),
-        check("huge-headers", "3.2", "64 KiB of header fields get 431", huge_headers),
-        check("too-many-headers", "3.2", "500 header fields get 431", too_many_headers),
-        // 3.3: the body.
-        check("body-is-framed", "3.3", "a body is skipped by its Content-Length", body_is_framed),
-        check("post-without-length", "3.3", "a POST without Content-Length has an empty body, not a 411", post_without_length),
-        check("content-length-not-a-number", "3.3", "Content-Length: abc, -1, +5 ... get 400", content_length_not_a_number),
-        check("duplicate-content-length", "3.3", "Content-Length twice gets 400", duplicate_content_length),
-        check("smuggling", "3.3", "Transfer-Encoding with Content-Length gets 400, and the connection closes", smuggling),
-        check("transfer-codings", "3.3", "codings not ending in chunked get 400; gzip under chunked 501; TE in HTTP/1.0 400", transfer_codings),
-        check("body-too-large", "3.3", "Content-Length: 10 GiB gets 413 before any body", body_too_large),
-        // 3.4: the target.
-        check("query-string", "3.4", "GET /?q=%41+b is still the root: 200", query_string),
-        check("bad-percent-encoding", "3.4", "GET /%zz and friends get 400", bad_percent_encoding),
-        // 3.6: the connection.
-        check("keep-alive", "3.6", "two requests on one connection", keep_alive),
-        check("pipelining", "3.6", "three requests in one write, three answers in order", pipelining),
-        check("one-byte-at-a-time", "3.6", "a request sent byte by byte is answered", one_byte_at_a_time),
-        check("connection-close", "3.6", "Connection: close is answered in kind, then closed", connection_close),
-        check("http10-closes", "3.6", "HTTP/1.0 is closed after the response", http10_closes),
-        check("http10-keep-alive", "3.6", "HTTP/1.0 with keep-alive stays open", http10_keep_alive),
-        check("expect-continue", "3.6", "Expect: 100-continue is answered before the body: 100 or a final status", expect_continue),
-        check("expect-http10", "3.6", "an HTTP/1.0 Expect is ignored: no 100", expect_http10),
-        check("pipelined-bad-request", "3.6", "after a pipelined bad request, nothing more", pipelined_bad_request),
-        check("survives-bad-input", "3.6", "clients that vanish or send junk do not stop the server", survives_bad_input),
-        // 3.7: chunked bodies.
-        check("chunked-body-is-framed", "3.7", "a chunked body is skipped by its chunks", chunked_body_is_framed),
-        check("chunked-in-pieces", "3.7", "a chunked body with extensions and trailers, byte by byte", chunked_in_pieces),
-        check("bad-chunk-size", "3.7", "a chunk size that is not hex, or has a space, gets 400", bad_chunk_size),
-        check("missing-chunk-crlf", "3.7", "chunk data not followed by CRLF, or a bare LF, gets 400", missing_chunk_crlf),
-        check("chunked-too-large", "3.7", "a chunk of 10 GiB gets 413 before its data", chunked_too_large),
+        // 3.3 and 3.4: field lines and the header section.
+        check("header-names-any-case", "3.4", "hOsT:x is a Host header", header_names_any_case),
+        check("missing-host", "3.4", "HTTP/1.1 without Host gets 400", missing_host),
+        check("two-hosts", "3.4", "two Host headers get 400", two_hosts),
+        check("space-before-colon", "3.3", "`X-Test : 1` gets 400", space_before_colon),
+        check("header-without-colon", "3.3", "a header line without a colon gets 400", header_without_colon),
+        check("obs-fold", "3.3", "a header continued on the next line gets 400", obs_fold),
+        check("huge-headers", "3.4", "64 KiB of header fields get 431", huge_headers),
+        check("too-many-headers", "3.4", "500 header fields get 431", too_many_headers),
+        // 3.6: the body.
+        check("body-is-framed", "3.6", "a body is skipped by its Content-Length", body_is_framed),
+        check("post-without-length", "3.6", "a POST without Content-Length has an empty body, not a 411", post_without_length),
+        check("content-length-not-a-number", "3.6", "Content-Length: abc, -1, +5 ... get 400", content_length_not_a_number),
+        check("duplicate-content-length", "3.6", "Content-Length twice gets 400", duplicate_content_length),
+        check("smuggling", "3.6", "Transfer-Encoding with Content-Length gets 400, and the connection closes", smuggling),
+        check("transfer-codings", "3.6", "codings not ending in chunked get 400; gzip under chunked 501; TE in HTTP/1.0 400", transfer_codings),
+        check("body-too-large", "3.6", "Content-Length: 10 GiB gets 413 before any body", body_too_large),
+        // 3.5: the target.
+        check("query-string", "3.5", "GET /?q=%41+b is still the root: 200", query_string),
+        check("bad-percent-encoding", "3.5", "GET /%zz and friends get 400", bad_percent_encoding),
+        // 3.9: the connection.
+        check("keep-alive", "3.9", "two requests on one connection", keep_alive),
+        check("pipelining", "3.9", "three requests in one write, three answers in order", pipelining),
+        check("one-byte-at-a-time", "3.9", "a request sent byte by byte is answered", one_byte_at_a_time),
+        check("connection-close", "3.9", "Connection: close is answered in kind, then closed", connection_close),
+        check("http10-closes", "3.9", "HTTP/1.0 is closed after the response", http10_closes),
+        check("http10-keep-alive", "3.9", "HTTP/1.0 with keep-alive stays open", http10_keep_alive),
+        check("expect-continue", "3.9", "Expect: 100-continue is answered before the body: 100 or a final status", expect_continue),
+        check("expect-http10", "3.9", "an HTTP/1.0 Expect is ignored: no 100", expect_http10),
+        check("pipelined-bad-request", "3.9", "after a pipelined bad request, nothing more", pipelined_bad_request),
+        check("survives-bad-input", "3.9", "clients that vanish or send junk do not stop the server", survives_bad_input),
+        // 3.10: chunked bodies.
+        check("chunked-body-is-framed", "3.10", "a chunked body is skipped by its chunks", chunked_body_is_framed),
+        check("chunked-in-pieces", "3.10", "a chunked body with extensions and trailers, byte by byte", chunked_in_pieces),
+        check("bad-chunk-size", "3.10", "a chunk size that is not hex, or has a space, gets 400", bad_chunk_size),
+        check("missing-chunk-crlf", "3.10", "chunk data not followed by CRLF, or a bare LF, gets 400", missing_chunk_crlf),
+        check("chunked-too-large", "3.10", "a chunk of 10 GiB gets 413 before its data", chunked_too_large),
     ],
 };
 

@@ -1,4 +1,4 @@
-//! The checks of exercise 3.1: the request line.
+//! The checks of exercises 3.1 and 3.2: the request line.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! The checks of exercise 3.5: the response, its status line, Date,
+//! The checks of exercise 3.7: the response, its status line, Date,
 //! HEAD and error pages.
 
 use super::*;

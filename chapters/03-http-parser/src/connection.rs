@@ -147,11 +147,13 @@ impl Connection {
     }
 
     // ANCHOR: serve
+    // ANCHOR: serve_signature
     /// Answers the client's requests in order until the connection should
     /// close: the client asked (`Connection: close`, or HTTP/1.0 without
     /// keep-alive), a request was bad, the client went quiet for
     /// `config.idle_timeout`, or it closed.
     pub fn serve(mut self, config: &Config, handler: &impl Handler) -> io::Result<()> {
+        // ANCHOR_END: serve_signature
         todo!(
             "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )
@@ -172,6 +174,7 @@ impl Connection {
     // ANCHOR_END: step
 
     // ANCHOR: answer
+    // ANCHOR: answer_signature
     /// Answers a whole request with `handler`, says in the response
     /// whether the connection stays open, and sends it. `Done` when the
     /// connection closes after it.
@@ -181,6 +184,7 @@ impl Connection {
         handler: &impl Handler,
         config: &Config,
     ) -> io::Result<Flow> {
+        // ANCHOR_END: answer_signature
         todo!(
             "exercise 3.9: Keep the connection alive (read book/src/ch03-http-parser.md#exercise-39-keep-the-connection-alive)"
         )

@@ -449,16 +449,21 @@ pub fn parse_headers(
         "exercise 3.4: Parse the header section (read book/src/ch03-http-parser.md#exercise-34-parse-the-header-section)"
     )
 }
+// ANCHOR_END: parse_headers
+
+// ANCHOR: parse_field_line
+// ANCHOR: parse_field_line_signature
 
 /// One field line, `Name: value`, split into its name and its value, or
 /// why it is not one. The trailer fields of a chunked body are field lines
 /// too, so chapter 3's chunked decoder checks them with this.
 pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
+    // ANCHOR_END: parse_field_line_signature
     todo!(
         "exercise 3.3: Read a field line (read book/src/ch03-http-parser.md#exercise-33-read-a-field-line)"
     )
 }
-// ANCHOR_END: parse_headers
+// ANCHOR_END: parse_field_line
 
 // ANCHOR: framing
 /// How a request's body is delimited (RFC 9112 section 6.3): by a length

@@ -71,9 +71,11 @@ impl RequestReader {
     }
 
     // ANCHOR: step
+    // ANCHOR: step_signature
     /// Takes from the front of `buffer` whatever it can of the next request,
     /// and says what that gave.
     pub fn step(&mut self, buffer: &mut Vec<u8>, limits: &Limits) -> Result<Step, ParseError> {
+        // ANCHOR_END: step_signature
         todo!(
             "exercise 3.8: Read requests out of the buffer (read book/src/ch03-http-parser.md#exercise-38-read-requests-out-of-the-buffer)"
         )

@@ -153,6 +153,7 @@ where
     }
 
     // ANCHOR: answer
+    // ANCHOR: answer_signature
     /// Answers a whole request with `handler` and sends the response;
     /// `Done` when the connection closes after it (during a shutdown, the
     /// answer is the connection's last).
@@ -164,6 +165,7 @@ where
         shutdown: &CancellationToken,
         stats: &Stats,
     ) -> io::Result<Flow> {
+        // ANCHOR_END: answer_signature
         todo!(
             "exercise 7.4: The connection on the sans-IO parser (read book/src/ch07-async.md#exercise-74-the-connection-on-the-sans-io-parser)"
         )

@@ -560,11 +560,16 @@ pub fn parse_headers(
     Ok(Some((headers, used)))
     // end exercise
 }
+// ANCHOR_END: parse_headers
+
+// ANCHOR: parse_field_line
+// ANCHOR: parse_field_line_signature
 
 /// One field line, `Name: value`, split into its name and its value, or
 /// why it is not one. The trailer fields of a chunked body are field lines
 /// too, so chapter 3's chunked decoder checks them with this.
 pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
+    // ANCHOR_END: parse_field_line_signature
     // exercise 3.3: Read a field line
     // RFC 9112 section 5.2: a server MUST either reject a line that
     // starts with whitespace (an obsolete way to continue the previous
@@ -598,7 +603,7 @@ pub fn parse_field_line(line: &[u8]) -> Result<(&[u8], &[u8]), ParseError> {
     Ok((name, value))
     // end exercise
 }
-// ANCHOR_END: parse_headers
+// ANCHOR_END: parse_field_line
 
 // ANCHOR: framing
 /// How a request's body is delimited (RFC 9112 section 6.3): by a length

@@ -61,9 +61,11 @@ impl RequestReader {
     }
 
     // ANCHOR: step
+    // ANCHOR: step_signature
     /// Takes from the front of `buffer` whatever it can of the next request,
     /// and says what that gave.
     pub fn step(&mut self, buffer: &mut Vec<u8>, limits: &Limits) -> Result<Step, ParseError> {
+        // ANCHOR_END: step_signature
         // exercise 3.8: Read requests out of the buffer
         let (mut request, mut body) = match self.pending.take() {
             Some(pending) => pending,

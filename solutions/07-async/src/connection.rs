@@ -160,6 +160,7 @@ where
     }
 
     // ANCHOR: answer
+    // ANCHOR: answer_signature
     /// Answers a whole request with `handler` and sends the response;
     /// `Done` when the connection closes after it (during a shutdown, the
     /// answer is the connection's last).
@@ -171,6 +172,7 @@ where
         shutdown: &CancellationToken,
         stats: &Stats,
     ) -> io::Result<Flow> {
+        // ANCHOR_END: answer_signature
         // exercise 7.4: The connection on the sans-IO parser
         // The handler takes the request by value (its future may live
         // across awaits, so it cannot borrow from this loop); note what

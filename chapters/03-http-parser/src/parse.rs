@@ -453,7 +453,6 @@ pub fn parse_headers(
 
 // ANCHOR: parse_field_line
 // ANCHOR: parse_field_line_signature
-
 /// One field line, `Name: value`, split into its name and its value, or
 /// why it is not one. The trailer fields of a chunked body are field lines
 /// too, so chapter 3's chunked decoder checks them with this.

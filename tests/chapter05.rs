@@ -140,7 +140,7 @@ fn ex5_1_serves_slow_requests_at_the_same_time() {
         })
         .collect();
     wait_for(ex, "four requests in progress at once", &running, || {
-        stats.peak_in_flight() == 4
+        stats.in_flight.peak() == 4
     });
     for client in &mut clients {
         let response = client.read_response();
@@ -155,7 +155,7 @@ fn ex5_1_serves_slow_requests_at_the_same_time() {
     expect_count(
         ex,
         "peak requests in flight",
-        stats.peak_in_flight(),
+        stats.in_flight.peak(),
         4,
         stats,
     );
@@ -223,7 +223,7 @@ fn ex5_2_shutdown_joins_every_worker() {
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
     wait_for(ex, "three live workers", &running, || {
-        stats.live_workers() == 3
+        stats.live_workers.now() == 3
     });
     let outcome = running.server.stop();
     if outcome != Outcome::Returned {
@@ -236,7 +236,7 @@ fn ex5_2_shutdown_joins_every_worker() {
     expect_count(
         ex,
         "live workers after serve returned",
-        stats.live_workers(),
+        stats.live_workers.now(),
         0,
         &stats,
     );
@@ -256,13 +256,13 @@ fn ex5_3_answers_503_when_the_workers_and_the_queue_are_full() {
     let mut first = running.server.connect(ex);
     first.send(&request("/wait", "Connection: close\r\n"));
     wait_for(ex, "the first request in progress", &running, || {
-        stats.in_flight() == 1
+        stats.in_flight.now() == 1
     });
     // ...the second connection fills the queue of one...
     let mut second = running.server.connect(ex);
     second.send(&request("/wait", "Connection: close\r\n"));
     wait_for(ex, "two connections handed to the pool", &running, || {
-        stats.connections() == 2
+        stats.connections.total() == 2
     });
     // ...so the third is turned away at once.
     let mut third = running.server.connect(ex);
@@ -272,7 +272,7 @@ fn ex5_3_answers_503_when_the_workers_and_the_queue_are_full() {
     expect_header(ex, &third, &busy, "Retry-After", "1");
     expect_header(ex, &third, &busy, "Connection", "close");
     third.expect_closed("a 503 from a full server closes the connection");
-    expect_count(ex, "503 answers", stats.rejected(), 1, stats);
+    expect_count(ex, "503 answers", stats.rejected.total(), 1, stats);
     // The two accepted requests are served in turn once the gate opens.
     gate.open();
     for client in [&mut first, &mut second] {
@@ -342,7 +342,7 @@ fn ex5_4_a_trickling_client_gets_408_and_blocks_nobody() {
         ex,
         "the slow client's connection on a worker",
         &running,
-        || stats.connections() == 1,
+        || stats.connections.total() == 1,
     );
     // Another client is served meanwhile, by another worker.
     let mut other = running.server.connect(ex);
@@ -431,7 +431,7 @@ fn ex5_5_a_panicking_handler_gets_500_and_the_pool_stays_whole() {
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
     wait_for(ex, "two live workers", &running, || {
-        stats.live_workers() == 2
+        stats.live_workers.now() == 2
     });
     // More panics than workers: a pool that lost a worker per panic would
     // have none left.
@@ -447,11 +447,11 @@ fn ex5_5_a_panicking_handler_gets_500_and_the_pool_stays_whole() {
     client.send(&request("/", "Connection: close\r\n"));
     let response = client.read_response();
     expect_status(ex, &client, &response, "HTTP/1.1 200 OK");
-    expect_count(ex, "panics counted", stats.panics(), 3, stats);
+    expect_count(ex, "panics counted", stats.panics.total(), 3, stats);
     expect_count(
         ex,
         "live workers after three panics",
-        stats.live_workers(),
+        stats.live_workers.now(),
         2,
         stats,
     );
@@ -471,11 +471,11 @@ fn ex5_6_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
     let mut client = running.server.connect(ex);
     client.send(&request("/wait", ""));
     wait_for(ex, "the request in progress", &running, || {
-        stats.in_flight() == 1
+        stats.in_flight.now() == 1
     });
     running.shutdown.trigger();
     wait_for(ex, "stop accepting connections", &running, || {
-        !stats.accepting()
+        !stats.accepting.get()
     });
     expect_no_service(ex, running.server.addr());
     // The request in flight still gets its answer, and it is the last one

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use chapter01::time::{rfc3339, unix_now};
 use chapter03::{Handler, Limits, Parsed, parse_request};
-use chapter06::app::{Fault, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
+use chapter06::form::{Fault, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
 use chapter06::guestbook::{self, Entry, Guestbook, decode_entries, encode_entry};
 use chapter06::middleware::logging;
 use chapter06::router::Pattern;

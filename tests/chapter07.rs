@@ -743,14 +743,14 @@ fn ex7_5_admits_up_to_the_limit_and_counts_the_rest() {
     let second = limit.admit();
     let third = limit.admit();
     let admitted = [&first, &second, &third].map(|permit| permit.is_some());
-    if admitted != [true, true, false] || stats.rejected() != 1 {
+    if admitted != [true, true, false] || stats.rejected.total() != 1 {
         Failure::new(ex, "a limit of 2 did not admit two connections and refuse the third")
             .line("expected", "admit() gives Some, Some, None, and counts 1 rejected")
             .line(
                 "got",
-                format!("{admitted:?}, {} counted rejected", stats.rejected()),
+                format!("{admitted:?}, {} counted rejected", stats.rejected.total()),
             )
-            .note("try_acquire_owned on the Arc<Semaphore> gives a permit or fails at once; count the failure with stats.count_rejected()")
+            .note("try_acquire_owned on the Arc<Semaphore> gives a permit or fails at once; count the failure with stats.rejected.add()")
             .fail();
     }
     drop(first);
@@ -835,7 +835,7 @@ fn ex7_6_serves_a_connection_while_another_request_waits() {
     let mut slow = running.server.connect(ex);
     slow.send(&request("/wait", "Connection: close\r\n"));
     wait_for(ex, "the /wait request in progress", &running, || {
-        stats.in_flight() == 1
+        stats.in_flight.now() == 1
     });
     let mut other = running.server.connect(ex);
     other.send(&request("/", "Connection: close\r\n"));
@@ -844,7 +844,13 @@ fn ex7_6_serves_a_connection_while_another_request_waits() {
     gate.cancel();
     let response = slow.read_response();
     expect_status(ex, &slow, &response, "HTTP/1.1 200 OK");
-    expect_count(ex, "connections served", stats.connections(), 2, stats);
+    expect_count(
+        ex,
+        "connections served",
+        stats.connections.total(),
+        2,
+        stats,
+    );
     running.server.assert_alive(ex);
 }
 
@@ -901,7 +907,7 @@ fn ex7_6_holds_thousands_of_idle_connections_and_still_answers() {
         ex,
         &format!("{held} connections open at once"),
         &running,
-        || stats.open() == held,
+        || stats.open.now() == held,
     );
     // Every one of them is served by a task waiting for its first request.
     // A new client is still answered at once...
@@ -929,8 +935,8 @@ fn ex7_6_holds_thousands_of_idle_connections_and_still_answers() {
             .fail();
         }
     }
-    if stats.peak_open() < held {
-        expect_count(ex, "peak open connections", stats.peak_open(), held, stats);
+    if stats.open.peak() < held {
+        expect_count(ex, "peak open connections", stats.open.peak(), held, stats);
     }
     running.server.assert_alive(ex);
 }
@@ -947,7 +953,9 @@ fn ex7_6_answers_503_over_the_connection_limit() {
     let stats = &running.stats;
     let first = running.server.connect(ex);
     let _second = running.server.connect(ex);
-    wait_for(ex, "two connections open", &running, || stats.open() == 2);
+    wait_for(ex, "two connections open", &running, || {
+        stats.open.now() == 2
+    });
     let mut third = running.server.connect(ex);
     third.send(&request("/", ""));
     let busy = third.read_response();
@@ -955,10 +963,12 @@ fn ex7_6_answers_503_over_the_connection_limit() {
     expect_header(ex, &third, &busy, "Retry-After", "1");
     expect_header(ex, &third, &busy, "Connection", "close");
     third.expect_closed("a 503 from a full server closes the connection");
-    expect_count(ex, "503 answers", stats.rejected(), 1, stats);
+    expect_count(ex, "503 answers", stats.rejected.total(), 1, stats);
     // A place frees up when a connection ends, and the next client is served.
     drop(first);
-    wait_for(ex, "one connection open", &running, || stats.open() == 1);
+    wait_for(ex, "one connection open", &running, || {
+        stats.open.now() == 1
+    });
     let mut fourth = running.server.connect(ex);
     fourth.send(&request("/", "Connection: close\r\n"));
     let response = fourth.read_response();
@@ -978,7 +988,9 @@ fn ex7_6_closes_at_once_what_it_cannot_even_answer_503() {
     let running = start_accepting(config, site::Site);
     let stats = &running.stats;
     let _served = running.server.connect(ex);
-    wait_for(ex, "one connection open", &running, || stats.open() == 1);
+    wait_for(ex, "one connection open", &running, || {
+        stats.open.now() == 1
+    });
     // The second gets a 503, and says nothing more, so the task that
     // answered it waits a moment for the client to close first...
     let mut second = running.server.connect(ex);
@@ -991,7 +1003,13 @@ fn ex7_6_closes_at_once_what_it_cannot_even_answer_503() {
     let busy = third.read_response();
     expect_status(ex, &third, &busy, "HTTP/1.1 503 Service Unavailable");
     third.expect_closed("with every 503 task taken, the accept loop answers and closes at once");
-    expect_count(ex, "connections turned away", stats.rejected(), 2, stats);
+    expect_count(
+        ex,
+        "connections turned away",
+        stats.rejected.total(),
+        2,
+        stats,
+    );
     running.server.assert_alive(ex);
 }
 
@@ -1041,11 +1059,11 @@ fn ex7_7_shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
     let mut client = running.server.connect(ex);
     client.send(&request("/wait", ""));
     wait_for(ex, "the request in progress", &running, || {
-        stats.in_flight() == 1
+        stats.in_flight.now() == 1
     });
     running.shutdown.cancel();
     wait_for(ex, "stop accepting connections", &running, || {
-        !stats.accepting()
+        !stats.accepting.get()
     });
     expect_no_service(ex, running.server.addr());
     if let Some(why) = running.server.state().end_now() {
@@ -1102,7 +1120,7 @@ fn ex7_7_shutdown_closes_idle_keep_alive_connections() {
     expect_count(
         ex,
         "open connections after serve returned",
-        running.stats.open(),
+        running.stats.open.now(),
         0,
         &running.stats,
     );

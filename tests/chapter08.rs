@@ -23,7 +23,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::IntoResponse;
-use chapter06::app::{Fault, Form, Problem};
+use chapter06::form::{Fault, Form, Problem};
 use chapter08::db::{self, Entry, Guestbook, StorageError};
 use chapter08::{AppError, AppState, Folders};
 use harness::suite::Target;

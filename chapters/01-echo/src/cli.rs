@@ -92,6 +92,16 @@ pub fn bind(addr: &str) -> Result<TcpListener, Failure> {
     TcpListener::bind(addr).map_err(|e| Failure::Failed(format!("cannot listen on {addr}: {e}")))
 }
 
+/// For a program whose one option is `--addr`: reads it, checks nothing
+/// else was given, binds and announces (see [`bind`] and [`announce`]).
+pub fn listen(mut args: Args, scheme: &str) -> Result<TcpListener, Failure> {
+    let addr = args.value_or("--addr", DEFAULT_ADDR)?;
+    args.no_more()?;
+    let listener = bind(&addr)?;
+    announce(&listener, scheme)?;
+    Ok(listener)
+}
+
 /// Prints `listening on SCHEME://ADDR` with the address the OS actually
 /// gave: with port 0 it picks a free one, and whoever started us needs to
 /// know which. Rust's stdout flushes at every newline, so the line is out

@@ -39,21 +39,19 @@ fn run(mut args: Args) -> Result<(), Failure> {
     let command = args.command();
     let addr = args.value_or("--addr", cli::DEFAULT_ADDR)?;
     match command.as_deref() {
-        Some("server") => {
+        Some(name @ ("server" | "time-server")) => {
             args.no_more()?;
             let listener = cli::bind(&addr)?;
             cli::announce(&listener, "tcp")?;
             // Nothing triggers this shutdown yet: Ctrl-C simply ends the
             // process. Chapter 5 connects it to Ctrl-C.
             let shutdown = Shutdown::new(&listener)?;
-            Ok(serve(listener, shutdown)?)
-        }
-        Some("time-server") => {
-            args.no_more()?;
-            let listener = cli::bind(&addr)?;
-            cli::announce(&listener, "tcp")?;
-            let shutdown = Shutdown::new(&listener)?;
-            Ok(serve_time(listener, shutdown)?)
+            if name == "server" {
+                serve(listener, shutdown)?;
+            } else {
+                serve_time(listener, shutdown)?;
+            }
+            Ok(())
         }
         Some("client") => {
             let words = args.words()?;

@@ -26,11 +26,8 @@ fn main() -> ExitCode {
 }
 
 // ANCHOR: run
-fn run(mut args: Args) -> Result<(), Failure> {
-    let addr = args.value_or("--addr", cli::DEFAULT_ADDR)?;
-    args.no_more()?;
-    let listener = cli::bind(&addr)?;
-    cli::announce(&listener, "http")?;
+fn run(args: Args) -> Result<(), Failure> {
+    let listener = cli::listen(args, "http")?;
     let shutdown = Shutdown::new(&listener)?;
     Ok(serve(listener, shutdown)?)
 }

@@ -248,6 +248,15 @@ impl Response {
         )
     }
 
+    /// The answer to a request that did not arrive in full before its
+    /// deadline: `408`, after which the connection closes.
+    pub fn request_timeout() -> Response {
+        Response::error_page(
+            StatusCode::RequestTimeout,
+            "The request did not arrive in time.",
+        )
+    }
+
     /// The answer to a request whose handler panicked: chapters 5 and 7
     /// catch the panic and send this instead. With `Connection: close`, as
     /// after every error of ours: after a bug, starting afresh on a new

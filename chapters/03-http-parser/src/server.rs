@@ -47,6 +47,17 @@ pub struct Config {
     pub server_name: String,
 }
 
+impl Config {
+    /// The default settings, with `server` as the `Server` header: each
+    /// later chapter's server names itself this way.
+    pub fn named(server: &str) -> Config {
+        Config {
+            server_name: server.to_string(),
+            ..Config::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {

@@ -55,11 +55,7 @@ pub const SERVER_NAME: &str = "course-chapter04";
 /// Serves the files under `root` until `shutdown` is triggered, with
 /// chapter 3's default settings.
 pub fn serve(listener: TcpListener, shutdown: Shutdown, root: &Path) -> io::Result<()> {
-    let config = Config {
-        server_name: SERVER_NAME.to_string(),
-        ..Config::default()
-    };
-    serve_with(listener, shutdown, root, &config)
+    serve_with(listener, shutdown, root, &Config::named(SERVER_NAME))
 }
 
 /// [`serve`] with other settings (tests use a short idle timeout).

@@ -202,7 +202,7 @@ impl chapter03::Handler for Respond<'_> {
 
 /// Calls the handler for one request, on the worker serving its connection.
 pub(crate) fn respond(shared: &Shared, request: &Request) -> Response {
-    let _in_flight = shared.stats.request_started();
+    let _in_flight = shared.stats.in_flight.enter();
     let response = call_handler(shared, request);
     if shared.shutdown.is_requested() {
         // This is the connection's last answer: say so, so the client

@@ -145,7 +145,7 @@ impl ThreadPool {
 /// The life of a worker thread: take a job, run it, repeat, until the
 /// pool closes the queue.
 fn work(id: usize, receiver: &Mutex<Receiver<Job>>, stats: &Stats) {
-    let _alive = stats.worker_started();
+    let _alive = stats.live_workers.enter();
     todo!(
         "exercise 5.1: Workers and a job queue (read book/src/ch05-threads.md#exercise-51-workers-and-a-job-queue)"
     )
@@ -191,7 +191,7 @@ mod tests {
         let mut got: Vec<i32> = results.iter().collect();
         got.sort_unstable();
         assert_eq!(got, (0..8).collect::<Vec<_>>());
-        assert_eq!(stats.live_workers(), 0);
+        assert_eq!(stats.live_workers.now(), 0);
     }
 
     #[test]
@@ -202,7 +202,7 @@ mod tests {
         let (done, result) = channel();
         pool.try_execute(move || done.send("ran").unwrap()).unwrap();
         assert_eq!(result.recv().unwrap(), "ran");
-        assert_eq!(stats.live_workers(), 1);
+        assert_eq!(stats.live_workers.now(), 1);
     }
 
     #[test]

@@ -85,10 +85,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            http: HttpConfig {
-                server_name: SERVER_NAME.to_string(),
-                ..HttpConfig::default()
-            },
+            http: HttpConfig::named(SERVER_NAME),
             workers: WORKERS,
             queue_len: QUEUE_LEN,
             read_timeout: READ_TIMEOUT,
@@ -145,7 +142,7 @@ where
         grace_ends: OnceLock::new(),
     });
     let pool = ThreadPool::new(config.workers, config.queue_len, Arc::clone(&stats))?;
-    stats.set_accepting(true);
+    stats.accepting.set(true);
     let mut backoff = AcceptBackoff::new();
     for stream in listener.incoming() {
         // `Shutdown::trigger` sets the flag, then connects to wake us up.

@@ -53,23 +53,35 @@ impl Handler for Site {
 /// stand-in for a request that takes time, like a slow database query.
 /// Sleeping blocks only the worker that runs it, which is the point.
 fn sleep(request: &Request) -> Response {
-    let asked = match request.query_value("ms") {
-        None => DEFAULT_SLEEP,
-        Some(ms) => match ms.parse::<u64>() {
-            Ok(ms) => Duration::from_millis(ms),
-            Err(_) => {
-                return Response::error_page(
-                    StatusCode::BadRequest,
-                    "ms must be a whole number of milliseconds, like /sleep?ms=2000.",
-                );
-            }
-        },
+    let duration = match sleep_asked(request) {
+        Ok(duration) => duration,
+        Err(bad) => return bad,
     };
-    let duration = asked.min(MAX_SLEEP);
     // On stderr before sleeping, so you (and a test) can see the request
     // is in progress.
     eprintln!("sleeping {} ms", duration.as_millis());
     thread::sleep(duration);
+    slept(duration)
+}
+
+/// How long `/sleep?ms=N` asks to sleep (`DEFAULT_SLEEP` without `ms`, at
+/// most [`MAX_SLEEP`]), or the `400` for an `ms` that is not a number.
+/// Chapter 7's async `/sleep` reads its request with this too.
+pub fn sleep_asked(request: &Request) -> Result<Duration, Response> {
+    let asked = match request.query_value("ms") {
+        None => DEFAULT_SLEEP,
+        Some(ms) => ms.parse::<u64>().map(Duration::from_millis).map_err(|_| {
+            Response::error_page(
+                StatusCode::BadRequest,
+                "ms must be a whole number of milliseconds, like /sleep?ms=2000.",
+            )
+        })?,
+    };
+    Ok(asked.min(MAX_SLEEP))
+}
+
+/// The answer after a sleep of `duration`.
+pub fn slept(duration: Duration) -> Response {
     Response::bytes(
         StatusCode::Ok,
         "text/plain; charset=utf-8",

@@ -3,7 +3,8 @@
 //! The stage tests assert on these numbers instead of on time: "four
 //! requests were in progress at once" is a fact the server can count,
 //! while "four requests took less than twice as long as one" depends on how
-//! busy the machine is.
+//! busy the machine is. Chapter 7 counts its tasks with the same three
+//! kinds of counter.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -16,153 +17,127 @@ const ORDER: Ordering = Ordering::SeqCst;
 // ANCHOR: stats
 /// What the server is doing right now, and some totals.
 ///
-/// Share it as an `Arc<Stats>` (see [`serve_with_stats`]); every method
-/// takes `&self`, because each field is an atomic.
+/// Share it as an `Arc<Stats>` (see [`serve_with_stats`]); every counter
+/// works through `&self`, because each is an atomic.
 ///
 /// [`serve_with_stats`]: crate::serve_with_stats
 #[derive(Debug, Default)]
 pub struct Stats {
-    /// Requests whose handler is running now.
-    in_flight: AtomicUsize,
-    /// The largest `in_flight` has ever been.
-    peak_in_flight: AtomicUsize,
+    /// Requests whose handler is running now, and the most at once.
+    pub in_flight: Gauge,
     /// Worker threads that have started and not yet ended.
-    live_workers: AtomicUsize,
+    pub live_workers: Gauge,
     /// Connections handed to the pool.
-    connections: AtomicUsize,
+    pub connections: Tally,
     /// Connections answered `503` because the pool was full.
-    rejected: AtomicUsize,
+    pub rejected: Tally,
     /// Handlers that panicked (each answered `500`).
-    panics: AtomicUsize,
+    pub panics: Tally,
     /// Whether the server is accepting connections (false before it starts
     /// and once shutdown has closed the listener).
-    accepting: AtomicBool,
+    pub accepting: Flag,
 }
 // ANCHOR_END: stats
 
-impl Stats {
-    /// Requests whose handler is running now.
-    pub fn in_flight(&self) -> usize {
-        self.in_flight.load(ORDER)
+// ANCHOR: counters
+/// How many of something there are now, and the most there ever were.
+#[derive(Debug, Default)]
+pub struct Gauge {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Gauge {
+    /// How many there are now.
+    pub fn now(&self) -> usize {
+        self.now.load(ORDER)
     }
 
-    /// The most requests that were ever in progress at the same time.
-    pub fn peak_in_flight(&self) -> usize {
-        self.peak_in_flight.load(ORDER)
+    /// The most there ever were at the same time.
+    pub fn peak(&self) -> usize {
+        self.peak.load(ORDER)
     }
 
-    /// Worker threads alive now: the pool's size, unless something is
-    /// wrong (or it is starting or stopping).
-    pub fn live_workers(&self) -> usize {
-        self.live_workers.load(ORDER)
-    }
-
-    /// Connections handed to the pool so far.
-    pub fn connections(&self) -> usize {
-        self.connections.load(ORDER)
-    }
-
-    /// Connections answered `503 Service Unavailable` so far.
-    pub fn rejected(&self) -> usize {
-        self.rejected.load(ORDER)
-    }
-
-    /// Handlers that panicked so far.
-    pub fn panics(&self) -> usize {
-        self.panics.load(ORDER)
-    }
-
-    /// Whether the server is accepting connections now.
-    pub fn accepting(&self) -> bool {
-        self.accepting.load(ORDER)
-    }
-
-    /// Counts a request as in flight until the returned guard is dropped
-    /// (also when the handler panics and the stack unwinds through it).
-    pub fn request_started(&self) -> InFlight<'_> {
-        let now = self.in_flight.fetch_add(1, ORDER) + 1;
-        self.peak_in_flight.fetch_max(now, ORDER);
-        InFlight { stats: self }
-    }
-
-    /// Counts a worker as alive until the returned guard is dropped, which
-    /// happens however its thread ends, panics included.
-    pub fn worker_started(&self) -> Alive<'_> {
-        self.live_workers.fetch_add(1, ORDER);
-        Alive { stats: self }
-    }
-
-    /// Counts a connection handed to the pool.
-    pub fn count_connection(&self) {
-        self.connections.fetch_add(1, ORDER);
-    }
-
-    /// Counts a connection answered `503`.
-    pub fn count_rejected(&self) {
-        self.rejected.fetch_add(1, ORDER);
-    }
-
-    /// Counts a handler that panicked.
-    pub fn count_panic(&self) {
-        self.panics.fetch_add(1, ORDER);
-    }
-
-    /// Records whether the server is accepting connections.
-    pub fn set_accepting(&self, accepting: bool) {
-        self.accepting.store(accepting, ORDER);
+    /// Counts one more until the returned guard is dropped, however that
+    /// happens: a panic unwinding through it drops it too.
+    pub fn enter(&self) -> Entered<'_> {
+        let now = self.now.fetch_add(1, ORDER) + 1;
+        self.peak.fetch_max(now, ORDER);
+        Entered { gauge: self }
     }
 }
 
-/// A request in flight; see [`Stats::request_started`].
+/// One counted by a [`Gauge`] while it lasts; see [`Gauge::enter`].
 #[derive(Debug)]
-pub struct InFlight<'a> {
-    stats: &'a Stats,
+pub struct Entered<'a> {
+    gauge: &'a Gauge,
 }
 
-impl Drop for InFlight<'_> {
+impl Drop for Entered<'_> {
     fn drop(&mut self) {
-        self.stats.in_flight.fetch_sub(1, ORDER);
+        self.gauge.now.fetch_sub(1, ORDER);
     }
 }
 
-/// A live worker; see [`Stats::worker_started`].
-#[derive(Debug)]
-pub struct Alive<'a> {
-    stats: &'a Stats,
-}
+/// How many of something there have been, in total.
+#[derive(Debug, Default)]
+pub struct Tally(AtomicUsize);
 
-impl Drop for Alive<'_> {
-    fn drop(&mut self) {
-        self.stats.live_workers.fetch_sub(1, ORDER);
+impl Tally {
+    /// The total so far.
+    pub fn total(&self) -> usize {
+        self.0.load(ORDER)
+    }
+
+    /// Counts one more.
+    pub fn add(&self) {
+        self.0.fetch_add(1, ORDER);
     }
 }
+
+/// A yes or no that any thread may read or set.
+#[derive(Debug, Default)]
+pub struct Flag(AtomicBool);
+
+impl Flag {
+    /// Whether it is set now.
+    pub fn get(&self) -> bool {
+        self.0.load(ORDER)
+    }
+
+    /// Sets it to `value`.
+    pub fn set(&self, value: bool) {
+        self.0.store(value, ORDER);
+    }
+}
+// ANCHOR_END: counters
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn counts_requests_in_flight_and_the_peak() {
-        let stats = Stats::default();
-        let first = stats.request_started();
-        let second = stats.request_started();
-        assert_eq!((stats.in_flight(), stats.peak_in_flight()), (2, 2));
+    fn a_gauge_counts_what_is_in_and_the_peak() {
+        let gauge = Gauge::default();
+        let first = gauge.enter();
+        let second = gauge.enter();
+        assert_eq!((gauge.now(), gauge.peak()), (2, 2));
         drop(first);
         drop(second);
-        let _third = stats.request_started();
-        assert_eq!((stats.in_flight(), stats.peak_in_flight()), (1, 2));
+        let _third = gauge.enter();
+        assert_eq!((gauge.now(), gauge.peak()), (1, 2));
     }
 
     #[test]
-    fn a_worker_guard_counts_down_when_its_thread_panics() {
+    fn a_guard_counts_down_when_its_thread_panics() {
         let stats = std::sync::Arc::new(Stats::default());
         let worker_stats = std::sync::Arc::clone(&stats);
         let ended = std::thread::spawn(move || {
-            let _alive = worker_stats.worker_started();
+            let _alive = worker_stats.live_workers.enter();
             panic!("a worker that dies");
         })
         .join();
         assert!(ended.is_err());
-        assert_eq!(stats.live_workers(), 0);
+        assert_eq!(stats.live_workers.now(), 0);
     }
 }

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Everything HTTP (parsing, keep-alive, HEAD, 404, 405) happens in the
-//! layers below; a handler here only says what its page is. Chapter 8
+//! layers below; a handler here only says what its page is. The form's
+//! rules are in `form.rs` and the HTML in `pages.rs`, which chapter 8
+//! uses as they are. Chapter 8
 //! writes the same app in axum, and the same black-box `app` suite checks
 //! both.
 
@@ -24,26 +26,22 @@
     clippy::ptr_arg
 )]
 
-use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chapter01::time::{now_rfc3339, rfc3339, unix_now};
+use chapter01::time::{now_rfc3339, unix_now};
 use chapter02::form::{escape_html, parse_form};
 use chapter03::{Handler, Request, Response, StatusCode};
 use chapter04::resolve::resolve;
 use chapter04::server::FileServer;
 
+use crate::form::{Form, Problem};
 use crate::guestbook::{Entry, Guestbook};
 use crate::handler::{Html, IntoResponse, Redirect};
 use crate::middleware::{layer, logging};
+use crate::pages::{guestbook_page, page};
 use crate::router::{Params, Router, not_found};
-
-/// The longest name the guestbook stores, in characters.
-pub const MAX_NAME_CHARS: usize = 100;
-/// The longest message the guestbook stores, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 // ANCHOR: state
 /// Where the app keeps its files.
@@ -173,54 +171,6 @@ fn guestbook(_: &Request, _: &Params, state: &AppState) -> Result<Html<String>, 
     Ok(Html(guestbook_page(&entries, &Form::default(), &[])))
 }
 
-/// What the form sent, trimmed: shown again in the form when it is wrong,
-/// so the visitor does not have to type it all again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Form {
-    /// The `name` field.
-    pub name: String,
-    /// The `message` field.
-    pub message: String,
-}
-
-/// What is wrong with one field of the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Problem {
-    /// The field's name: `name` or `message`.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub fault: Fault,
-}
-
-/// How a field can be wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// Nothing but whitespace, or not sent at all.
-    Empty,
-    /// More characters than allowed.
-    TooLong {
-        /// How many characters it has.
-        chars: usize,
-        /// How many it may have.
-        max: usize,
-    },
-}
-
-impl fmt::Display for Problem {
-    /// The sentence the 422 page shows: it names the field and says what is
-    /// wrong, so the visitor knows what to change.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.fault {
-            Fault::Empty => write!(f, "The {} is empty.", self.field),
-            Fault::TooLong { chars, max } => write!(
-                f,
-                "The {} is too long ({chars} characters; at most {max}).",
-                self.field
-            ),
-        }
-    }
-}
-
 /// Why a guestbook request failed, and the one place that decides which
 /// status each reason gets.
 #[derive(Debug)]
@@ -266,18 +216,6 @@ impl IntoResponse for AppError {
 }
 // ANCHOR_END: guestbook
 
-// ANCHOR: check_field
-// ANCHOR: check_field_signature
-/// Checks one field (already trimmed): not empty, at most `max_chars`
-/// characters.
-pub fn check_field(field: &'static str, value: &str, max_chars: usize) -> Result<(), Problem> {
-    // ANCHOR_END: check_field_signature
-    todo!(
-        "exercise 6.5: The guestbook pages (read book/src/ch06-framework.md#exercise-65-the-guestbook-pages)"
-    )
-}
-// ANCHOR_END: check_field
-
 // ANCHOR: sign_guestbook
 // ANCHOR: sign_guestbook_signature
 fn sign_guestbook(request: &Request, _: &Params, state: &AppState) -> Result<Redirect, AppError> {
@@ -287,62 +225,3 @@ fn sign_guestbook(request: &Request, _: &Params, state: &AppState) -> Result<Red
     )
 }
 // ANCHOR_END: sign_guestbook
-
-// ANCHOR: pages
-/// An HTML page with the site's stylesheet and navigation around `body`.
-/// `title` and `body` are HTML already: the caller escapes what came from
-/// a visitor. (Public, like [`guestbook_page`], because chapter 8's axum
-/// app serves the same pages.)
-pub fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n\
-         </head>\n<body>\n<nav><a href=\"/\">Home</a> <a href=\"/time\">Time</a> \
-         <a href=\"/hello/world\">Hello</a> <a href=\"/guestbook\">Guestbook</a></nav>\n\
-         <main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
-}
-
-/// The guestbook: what is wrong with the form (if anything), the form
-/// (filled with `form`), and the entries. Every visitor's text is escaped,
-/// in element content and in the attribute value alike.
-pub fn guestbook_page(entries: &[Entry], form: &Form, problems: &[Problem]) -> String {
-    let mut body = String::from("<h1>Guestbook</h1>\n");
-    if !problems.is_empty() {
-        body.push_str("<div class=\"problems\">\n<p>Please fix this and send again:</p>\n<ul>\n");
-        for problem in problems {
-            body.push_str(&format!("<li>{problem}</li>\n"));
-        }
-        body.push_str("</ul>\n</div>\n");
-    }
-    // maxlength and required let the browser catch most mistakes before
-    // sending; the server checks again, because anyone can send anything
-    // (curl does not read our HTML).
-    body.push_str(&format!(
-        "<form method=\"post\" action=\"/guestbook\">\n\
-         <p><label>Name<br><input name=\"name\" maxlength=\"{MAX_NAME_CHARS}\" required value=\"{}\"></label></p>\n\
-         <p><label>Message<br><textarea name=\"message\" maxlength=\"{MAX_MESSAGE_CHARS}\" rows=\"4\" required>{}</textarea></label></p>\n\
-         <p><button type=\"submit\">Sign the guestbook</button></p>\n</form>\n",
-        escape_html(&form.name),
-        escape_html(&form.message)
-    ));
-    if !problems.is_empty() {
-        body.push_str("<p><a href=\"/guestbook\">Back to the guestbook</a></p>");
-    } else if entries.is_empty() {
-        body.push_str("<p class=\"empty\">No entries yet: be the first to sign.</p>");
-    } else {
-        body.push_str("<ol class=\"entries\">\n");
-        for entry in entries {
-            body.push_str(&format!(
-                "<li><p class=\"meta\"><strong>{}</strong> <time>{}</time></p>\n<p>{}</p></li>\n",
-                escape_html(&entry.name),
-                rfc3339(entry.posted),
-                escape_html(&entry.message)
-            ));
-        }
-        body.push_str("</ol>");
-    }
-    page("Guestbook", &body)
-}
-// ANCHOR_END: pages

@@ -14,13 +14,17 @@
 //! - [`middleware`]: functions around functions; [`middleware::logging`]
 //!   writes a line with the method, target, status and time of each
 //!   request.
-//! - [`app`]: the app's routes, handlers and pages, and its shared state
+//! - [`app`]: the app's routes and handlers, and its shared state
 //!   ([`app::AppState`]): the guestbook and chapter 4's file server for
 //!   `/static/`.
+//! - [`form`]: the guestbook form and its rules ([`form::Form::problems`]).
+//! - [`pages`]: the HTML of the pages. Chapter 8's axum app uses `form`
+//!   and `pages` as they are.
 //! - [`guestbook`]: the entries, one line each in a file that is only ever
 //!   appended to, so a crash cannot damage what was stored before it.
 //!
-//! `main.rs` only reads `--addr`, `--data` and `--static`, binds, connects
+//! `main.rs` only reads `--addr`, `--data` and `--static` (with chapter 1's
+//! `cli`), binds, connects
 //! Ctrl-C to a graceful shutdown (chapter 5's) and calls [`serve`]. Every
 //! module is public so the stage tests can use the parts directly.
 //!
@@ -28,9 +32,11 @@
 //! <http://127.0.0.1:7878> in a browser.
 
 pub mod app;
+pub mod form;
 pub mod guestbook;
 pub mod handler;
 pub mod middleware;
+pub mod pages;
 pub mod router;
 
 use std::io::{self, Write};
@@ -43,7 +49,7 @@ pub use chapter03::Shutdown;
 pub use chapter03::{Method, Request, Response, StatusCode};
 /// The server's settings (workers, limits, timeouts, the `Server` header):
 /// chapter 5's, because chapter 5 serves the app.
-pub use chapter05::Config;
+pub use chapter05::{Config, HttpConfig};
 
 pub use app::{AppState, Folders};
 pub use handler::{Html, IntoResponse, Redirect};
@@ -56,8 +62,10 @@ pub const SERVER_NAME: &str = "course-chapter06";
 /// Serves the app until `shutdown` is triggered, with chapter 5's default
 /// settings and the request log on standard error.
 pub fn serve(listener: TcpListener, shutdown: Shutdown, folders: &Folders) -> io::Result<()> {
-    let mut config = Config::default();
-    config.http.server_name = SERVER_NAME.to_string();
+    let config = Config {
+        http: HttpConfig::named(SERVER_NAME),
+        ..Config::default()
+    };
     serve_with(listener, shutdown, &config, folders, io::stderr())
 }
 

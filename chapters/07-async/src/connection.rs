@@ -202,11 +202,8 @@ where
             Received::Bytes => Ok(Flow::Next),
             Received::Closed => Ok(Flow::Done),
             Received::TooSlow => {
-                let response = Response::error_page(
-                    StatusCode::RequestTimeout,
-                    "The request did not arrive in time.",
-                );
-                self.send_closing(response, false, config).await?;
+                self.send_closing(Response::request_timeout(), false, config)
+                    .await?;
                 Ok(Flow::Done)
             }
         }

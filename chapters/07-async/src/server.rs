@@ -81,10 +81,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            http: HttpConfig {
-                server_name: SERVER_NAME.to_string(),
-                ..HttpConfig::default()
-            },
+            http: HttpConfig::named(SERVER_NAME),
             max_connections: MAX_CONNECTIONS,
             max_busy_answers: MAX_BUSY_ANSWERS,
         }
@@ -193,7 +190,7 @@ pub async fn serve_with<H: Handler>(
         stats,
         log,
     };
-    server.stats.set_accepting(true);
+    server.stats.accepting.set(true);
     server.accept_until_shutdown().await;
     server.shut_down().await?;
     // Every connection, and the server, have dropped their handle on the

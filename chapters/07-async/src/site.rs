@@ -8,17 +8,15 @@
 //! ```
 
 use std::future::Future;
-use std::time::Duration;
 
 use chapter03::site::{method_not_allowed, reads_body, route as chapter03_route};
-use chapter03::{Method, Request, Response, StatusCode};
+use chapter03::{Method, Request, Response};
+use chapter05::site::{sleep_asked, slept};
 
 use crate::handler::Handler;
 
-/// The longest `/sleep` waits, whatever it is asked.
-pub const MAX_SLEEP: Duration = Duration::from_secs(5);
-/// How long `/sleep` waits without `?ms=`.
-pub const DEFAULT_SLEEP: Duration = Duration::from_secs(1);
+/// Chapter 5's limits for `/sleep`, read by its `sleep_asked`.
+pub use chapter05::site::{DEFAULT_SLEEP, MAX_SLEEP};
 
 // ANCHOR: route
 /// The response to `request`. An `async fn`, so the server can call it as
@@ -61,25 +59,12 @@ impl Handler for Site {
 /// this task and frees the thread for the others; the second would block
 /// the runtime thread, and every task waiting to run on it.
 async fn sleep(request: &Request) -> Response {
-    let asked = match request.query_value("ms") {
-        None => DEFAULT_SLEEP,
-        Some(ms) => match ms.parse::<u64>() {
-            Ok(ms) => Duration::from_millis(ms),
-            Err(_) => {
-                return Response::error_page(
-                    StatusCode::BadRequest,
-                    "ms must be a whole number of milliseconds, like /sleep?ms=2000.",
-                );
-            }
-        },
+    let duration = match sleep_asked(request) {
+        Ok(duration) => duration,
+        Err(bad) => return bad,
     };
-    let duration = asked.min(MAX_SLEEP);
     eprintln!("sleeping {} ms", duration.as_millis());
     tokio::time::sleep(duration).await;
-    Response::bytes(
-        StatusCode::Ok,
-        "text/plain; charset=utf-8",
-        format!("slept {} ms\n", duration.as_millis()),
-    )
+    slept(duration)
 }
 // ANCHOR_END: sleep

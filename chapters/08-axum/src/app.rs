@@ -35,7 +35,7 @@ use axum::middleware::map_response;
 use axum::response::{Html, Redirect, Response};
 use axum::routing::{MethodRouter, get, get_service};
 use chapter01::time::{now_rfc3339, unix_now};
-use chapter06::app::{Form, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
+use chapter06::form::Form;
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 

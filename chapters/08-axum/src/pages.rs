@@ -11,7 +11,7 @@
 
 use chapter02::form::escape_html;
 
-pub use chapter06::app::{guestbook_page as guestbook, page};
+pub use chapter06::pages::{guestbook_page as guestbook, page};
 
 /// The home page.
 pub fn home() -> String {

@@ -25,11 +25,8 @@ fn main() -> ExitCode {
 }
 
 // ANCHOR: run
-fn run(mut args: Args) -> Result<(), Failure> {
-    let addr = args.value_or("--addr", cli::DEFAULT_ADDR)?;
-    args.no_more()?;
-    let listener = cli::bind(&addr)?;
-    cli::announce(&listener, "http")?;
+fn run(args: Args) -> Result<(), Failure> {
+    let listener = cli::listen(args, "http")?;
     // Nothing triggers this shutdown yet: Ctrl-C simply ends the process.
     // Chapter 5 connects it to Ctrl-C.
     let shutdown = Shutdown::new(&listener)?;

@@ -68,6 +68,11 @@ pub fn route(request: &Request) -> Response {
 /// The page that answers the form: every field it sent, escaped, because
 /// whatever a visitor types ends up inside our HTML.
 pub fn form_result(body: &[u8]) -> Response {
+    Response::html(Status::Ok, form_result_page(body))
+}
+
+/// The HTML of [`form_result`], which chapter 3's site sends too.
+pub fn form_result_page(body: &[u8]) -> String {
     let mut fields = String::new();
     for (name, value) in parse_form(body) {
         fields.push_str(&format!(
@@ -79,12 +84,9 @@ pub fn form_result(body: &[u8]) -> Response {
     if fields.is_empty() {
         fields.push_str("<dt>(nothing)</dt>\n<dd>The form sent no fields.</dd>\n");
     }
-    Response::html(
-        Status::Ok,
-        page(
-            "You said",
-            &format!("<p>The form sent:</p>\n<dl>\n{fields}</dl>\n<p><a href=\"/\">Back</a></p>"),
-        ),
+    page(
+        "You said",
+        &format!("<p>The form sent:</p>\n<dl>\n{fields}</dl>\n<p><a href=\"/\">Back</a></p>"),
     )
 }
 // ANCHOR_END: form_result

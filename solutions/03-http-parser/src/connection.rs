@@ -299,11 +299,7 @@ impl Connection {
             Received::Bytes => Ok(Flow::Next),
             Received::Closed => Ok(Flow::Done),
             Received::TooSlow => {
-                let response = Response::error_page(
-                    StatusCode::RequestTimeout,
-                    "The request did not arrive in time.",
-                );
-                self.send_closing(response, false, config)?;
+                self.send_closing(Response::request_timeout(), false, config)?;
                 Ok(Flow::Done)
             }
         }

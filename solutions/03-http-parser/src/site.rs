@@ -11,8 +11,7 @@
 //! The page text, the picture bytes and the form decoding are chapter 2's,
 //! used through the dependency on its solution: nothing here is copied.
 
-use chapter02::form::{escape_html, parse_form};
-use chapter02::site::{HOME_PAGE, PICTURE, page};
+use chapter02::site::{HOME_PAGE, PICTURE, form_result_page, page};
 
 use crate::handler::Handler;
 use crate::request::{Method, Request};
@@ -59,26 +58,10 @@ impl Handler for Site {
 }
 // ANCHOR_END: route
 
-/// The page that answers the form: every field it sent, escaped.
+/// The page that answers the form: every field it sent, escaped
+/// (chapter 2's page).
 pub fn form_result(body: &[u8]) -> Response {
-    let mut fields = String::new();
-    for (name, value) in parse_form(body) {
-        fields.push_str(&format!(
-            "<dt>{}</dt>\n<dd>{}</dd>\n",
-            escape_html(&name),
-            escape_html(&value)
-        ));
-    }
-    if fields.is_empty() {
-        fields.push_str("<dt>(nothing)</dt>\n<dd>The form sent no fields.</dd>\n");
-    }
-    Response::html(
-        StatusCode::Ok,
-        page(
-            "You said",
-            &format!("<p>The form sent:</p>\n<dl>\n{fields}</dl>\n<p><a href=\"/\">Back</a></p>"),
-        ),
-    )
+    Response::html(StatusCode::Ok, form_result_page(body))
 }
 
 /// 404, with a small page for the person who mistyped a link.

@@ -75,10 +75,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            http: HttpConfig {
-                server_name: SERVER_NAME.to_string(),
-                ..HttpConfig::default()
-            },
+            http: HttpConfig::named(SERVER_NAME),
             workers: WORKERS,
             queue_len: QUEUE_LEN,
             read_timeout: READ_TIMEOUT,
@@ -135,7 +132,7 @@ where
         grace_ends: OnceLock::new(),
     });
     let pool = ThreadPool::new(config.workers, config.queue_len, Arc::clone(&stats))?;
-    stats.set_accepting(true);
+    stats.accepting.set(true);
     let mut backoff = AcceptBackoff::new();
     for stream in listener.incoming() {
         // `Shutdown::trigger` sets the flag, then connects to wake us up.
@@ -159,7 +156,7 @@ where
     //    connections at once, instead of letting them wait in a backlog
     //    that nobody will ever accept from.
     drop(listener);
-    stats.set_accepting(false);
+    stats.accepting.set(false);
     // 2. Tell the connections. Those waiting for a next request already
     //    saw the shutdown flag and close within `SHUTDOWN_CHECK`; those
     //    in the middle of receiving a request get until `grace_ends`; and
@@ -191,18 +188,18 @@ fn dispatch(pool: &ThreadPool, stream: TcpStream, shared: &Arc<Shared>) -> io::R
         // That is "too busy" too, and this stream can still say so.
         Err(error) => {
             eprintln!("cannot take one more connection: {error}");
-            shared.stats.count_rejected();
+            shared.stats.rejected.add();
             return answer_busy(stream, &shared.http);
         }
     };
     let job_shared = Arc::clone(shared);
     match pool.try_execute(move || serve_connection(stream, job_shared)) {
         Ok(()) => {
-            shared.stats.count_connection();
+            shared.stats.connections.add();
             Ok(())
         }
         Err(Busy) => {
-            shared.stats.count_rejected();
+            shared.stats.rejected.add();
             answer_busy(spare, &shared.http)
         }
     }

@@ -182,7 +182,7 @@ where
         let rules = KeepAlive::of(&request);
         let line = request_line(&request);
         let response = {
-            let _in_flight = stats.request_started();
+            let _in_flight = stats.in_flight.enter();
             call_handler(handler, request).await
         };
         let (response, keep_alive) = rules.settle(response, shutdown.is_cancelled());
@@ -227,11 +227,8 @@ where
             Received::Bytes => Ok(Flow::Next),
             Received::Closed => Ok(Flow::Done),
             Received::TooSlow => {
-                let response = Response::error_page(
-                    StatusCode::RequestTimeout,
-                    "The request did not arrive in time.",
-                );
-                self.send_closing(response, false, config).await?;
+                self.send_closing(Response::request_timeout(), false, config)
+                    .await?;
                 Ok(Flow::Done)
             }
         }

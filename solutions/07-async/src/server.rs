@@ -71,10 +71,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            http: HttpConfig {
-                server_name: SERVER_NAME.to_string(),
-                ..HttpConfig::default()
-            },
+            http: HttpConfig::named(SERVER_NAME),
             max_connections: MAX_CONNECTIONS,
             max_busy_answers: MAX_BUSY_ANSWERS,
         }
@@ -191,7 +188,7 @@ pub async fn serve_with<H: Handler>(
         stats,
         log,
     };
-    server.stats.set_accepting(true);
+    server.stats.accepting.set(true);
     server.accept_until_shutdown().await;
     server.shut_down().await?;
     // Every connection, and the server, have dropped their handle on the
@@ -313,7 +310,7 @@ impl<H: Handler> Server<H> {
         //    the OS refuses new connections instead of queueing them for
         //    nobody.
         drop(self.listener);
-        self.stats.set_accepting(false);
+        self.stats.accepting.set(false);
         // 2. The connections already know: the token is cancelled, so
         //    those waiting for a next request close now, and those with a
         //    request under way answer it with `Connection: close`.
@@ -360,7 +357,7 @@ impl ConnectionLimit {
         match Arc::clone(&self.permits).try_acquire_owned() {
             Ok(permit) => Some(permit),
             Err(_no_permit) => {
-                self.stats.count_rejected();
+                self.stats.rejected.add();
                 None
             }
         }

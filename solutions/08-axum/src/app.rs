@@ -25,7 +25,7 @@ use axum::middleware::map_response;
 use axum::response::{Html, Redirect, Response};
 use axum::routing::{MethodRouter, get, get_service};
 use chapter01::time::{now_rfc3339, unix_now};
-use chapter06::app::{Form, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, Problem, check_field};
+use chapter06::form::Form;
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 
@@ -225,13 +225,7 @@ async fn sign_guestbook(
     };
     // Chapter 6's rules, unchanged: characters, not bytes, and every
     // problem at once.
-    let problems: Vec<Problem> = [
-        check_field("name", &form.name, MAX_NAME_CHARS),
-        check_field("message", &form.message, MAX_MESSAGE_CHARS),
-    ]
-    .into_iter()
-    .filter_map(Result::err)
-    .collect();
+    let problems = form.problems();
     if !problems.is_empty() {
         return Err(AppError::Invalid { form, problems });
     }

@@ -12,7 +12,7 @@ use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chapter02::form::escape_html;
-use chapter06::app::{Form, Problem};
+use chapter06::form::{Form, Problem};
 use hyper::ext::ReasonPhrase;
 
 use crate::db::StorageError;

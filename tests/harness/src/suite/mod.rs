@@ -352,14 +352,14 @@ mod tests {
     fn a_wrong_server_gets_a_report_naming_each_failing_check() {
         let server = start(fixed_answer_server);
         let suite = named("http").unwrap();
-        let report = run_exercise(&Target::of(&server), suite, "3.1").unwrap_err();
+        let report = run_exercise(&Target::of(&server), suite, "3.2").unwrap_err();
         assert!(
-            report.contains("checks of the `http` suite for exercise 3.1 failed: bad-request-line"),
+            report.contains("checks of the `http` suite for exercise 3.2 failed: bad-request-line"),
             "{report}"
         );
         assert!(report.contains("\n[unknown-version] "), "{report}");
         assert!(
-            report.contains("exercise 3.1 (Parse the request line): "),
+            report.contains("exercise 3.2 (Split the request line): "),
             "{report}"
         );
         assert!(report.contains("cargo run -p course -- probe"), "{report}");
@@ -369,7 +369,7 @@ mod tests {
     fn a_server_that_panics_is_named_as_the_cause() {
         fn panicking_server(listener: TcpListener) -> std::io::Result<()> {
             let _client = listener.accept()?;
-            todo!("exercise 3.1: Parse the request line (read the book)")
+            todo!("exercise 3.1: Find the request line (read the book)")
         }
         let server = start(panicking_server);
         let suite = named("http").unwrap();
@@ -395,7 +395,7 @@ mod tests {
         let check = named("http").unwrap().check("not-found").unwrap();
         let failure = check.run(&Target::at(addr)).unwrap_err();
         let text = failure.message();
-        assert!(text.starts_with("exercise 3.5 ("), "{text}");
+        assert!(text.starts_with("exercise 3.7 ("), "{text}");
         assert!(text.contains("404"), "{text}");
         let _ = std::net::TcpStream::connect(addr).map(|mut s| s.write_all(b"STOP"));
     }

@@ -104,6 +104,7 @@ fn ex1_1_echoes_one_mebibyte_unchanged() {
         .stream()
         .try_clone()
         .expect("clone the test's socket");
+    client.sent_elsewhere(&message);
     let got = thread::scope(|scope| {
         let sending = scope.spawn(|| {
             writer.write_all(&message)?;

@@ -264,6 +264,7 @@ fn ex7_1_echoes_two_clients_at_once() {
     // written, so another thread writes while this one reads (chapter 1).
     let message: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let mut writer_stream = first.stream().try_clone().expect("try_clone");
+    first.sent_elsewhere(&message);
     let to_send = message.clone();
     let writer = std::thread::spawn(move || {
         let written = writer_stream.write_all(&to_send);

@@ -94,6 +94,13 @@ impl Client {
         self.exercise
     }
 
+    /// Notes `bytes` as sent by another handle on this client's socket (a
+    /// `try_clone` written from a second thread), so that every failure
+    /// message's `sent` line still says what went out.
+    pub fn sent_elsewhere(&mut self, bytes: &[u8]) {
+        self.sent.extend_from_slice(bytes);
+    }
+
     /// The underlying stream, for what the helpers do not cover.
     pub fn stream(&mut self) -> &mut TcpStream {
         &mut self.stream

@@ -941,7 +941,7 @@ fn check_property<S: Strategy>(
 #[test]
 fn ex3_6_parser_survives_arbitrary_bytes() {
     check_property(
-        "3.3",
+        "3.6",
         GET_HOME,
         proptest::collection::vec(any::<u8>(), 0..600),
         |bytes| {
@@ -975,7 +975,7 @@ fn ex3_6_parser_survives_request_like_bytes() {
         proptest::collection::vec(any::<u8>(), 1..4),
     ];
     check_property(
-        "3.3",
+        "3.6",
         GET_HOME,
         proptest::collection::vec(piece, 0..40),
         |pieces| {
@@ -997,7 +997,7 @@ fn ex3_6_a_valid_request_split_anywhere_parses_the_same() {
     let path = "/[a-z0-9%]{0,12}".prop_filter("valid encoding", |p| decode_target(p).is_ok());
     let body = proptest::collection::vec(any::<u8>(), 0..50);
     check_property(
-        "3.3",
+        "3.6",
         GET_HOME,
         (path, body, any::<prop::sample::Index>()),
         |(path, body, split)| {
@@ -1065,7 +1065,7 @@ fn ex3_10_a_chunked_body_fed_in_any_pieces_decodes_the_same() {
     let warm_up = [CHUNKED_HEAD, b"0\r\n\r\n"].concat();
     let cuts = proptest::collection::vec(any::<prop::sample::Index>(), 0..6);
     check_property(
-        "3.7",
+        "3.10",
         &warm_up,
         (chunked_body_strategy(), cuts),
         |((chunks, trailers), cuts)| {
@@ -1122,14 +1122,14 @@ fn ex3_10_answers_413_when_the_chunks_together_pass_the_limit() {
     };
     let input = [CHUNKED_HEAD, b"6\r\nabcdef\r\n6\r\nghijkl\r\n0\r\n\r\n"].concat();
     check_row(
-        "ex3_7_answers_413_when_the_chunks_together_pass_the_limit",
+        "ex3_10_answers_413_when_the_chunks_together_pass_the_limit",
         &input,
         Expect::Error(ParseError::BodyTooLarge, 413),
         limits,
     );
     let at_the_limit = [CHUNKED_HEAD, b"6\r\nabcdef\r\n4\r\nghij\r\n0\r\n\r\n"].concat();
     check_row(
-        "ex3_7_answers_413_when_the_chunks_together_pass_the_limit",
+        "ex3_10_answers_413_when_the_chunks_together_pass_the_limit",
         &at_the_limit,
         chunked_post().body(b"abcdefghij").done(),
         limits,
@@ -1152,7 +1152,7 @@ fn expect_step(
     match reader.step(buffer, &Limits::DEFAULT) {
         Ok(step) if matches(&step) => step,
         other => Failure::new(
-            harness::exercise("3.10"),
+            harness::exercise("3.8"),
             "RequestReader::step gave another answer",
         )
         .sent(&sent)

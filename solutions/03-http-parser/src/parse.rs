@@ -22,13 +22,14 @@
 //! The grammar (RFC 9112 section 2.1), one piece per function:
 //!
 //! ```text
-//! request-line   GET /search?q=rust HTTP/1.1\r\n        parse_request_line (3.1)
-//! field lines    Host: example.com\r\n                   parse_headers      (3.2)
-//!                Content-Length: 5\r\n                   body_framing       (3.3)
-//! empty line     \r\n
+//! request-line   GET /search?q=rust HTTP/1.1\r\n        find_request_line (3.1),
+//!                                                        parse_request_line (3.2)
+//! field lines    Host: example.com\r\n                   parse_field_line   (3.3),
+//!                Content-Length: 5\r\n                   parse_headers      (3.4)
+//! empty line     \r\n                                    body_framing       (3.6)
 //! body           hello                                   BodyDecoder, and for a
 //!                                                        chunked body the
-//!                                                        ChunkedDecoder     (3.7)
+//!                                                        ChunkedDecoder     (3.10)
 //! ```
 
 use std::fmt;

@@ -54,6 +54,8 @@ pub enum Step {
     Request(Request),
 }
 
+// ANCHOR_END: reader
+
 impl RequestReader {
     /// A reader at the start of a connection.
     pub fn new() -> RequestReader {
@@ -115,4 +117,3 @@ impl RequestReader {
         self.pending.is_none() && buffer.is_empty()
     }
 }
-// ANCHOR_END: reader

@@ -1,19 +1,27 @@
 //! `course`: the learner's home base, and the maintainers' sync and verify.
 //!
-//! Run it from anywhere in the repository with `cargo run -p course -- ...`.
-//! The parts, one responsibility each:
+//! Run it from anywhere in the repository with `cargo course ...` (the
+//! alias in `.cargo/config.toml` for `cargo run -q -p course -- ...`).
+//! This file holds only the command line (clap) and the dispatch; the
+//! parts, one responsibility each:
 //!
 //! - [`manifest`] reads `course.toml`: chapters, exercises, and the names
-//!   derived from them (directories, packages, book links).
-//! - [`sync`] generates each starter from its solution, and never destroys
-//!   a learner's work; [`backup`] names the directories that work goes to.
+//!   derived from them (directories, packages, book links); it also finds
+//!   the repository.
 //! - [`run`] is the one place that runs cargo, and reads libtest's output.
-//! - [`progress`] turns test results into a status per exercise, and says
-//!   what to do next; [`table`] draws the progress table.
+//! - [`progress`] is `course` and `course check NN`: test results turned
+//!   into a status per exercise, and what to do next; [`table`] draws the
+//!   progress table.
+//! - [`hint`] is `course hint N.M`.
 //! - [`solution`] compares a learner's files with the reference.
+//! - [`reset`] gives a learner a fresh starter, their work kept in
+//!   `backups/` (named by [`backup`]).
 //! - [`watch`] re-checks a chapter whenever its files change.
 //! - [`probe`] runs a black-box suite from the harness against any running
 //!   server.
+//! - [`bench`](mod@bench) measures the chapters' servers against a bare axum server.
+//! - [`sync`] generates each starter from its solution, and never destroys
+//!   a learner's work.
 //! - [`verify`] checks the whole course for the maintainers and CI.
 //!
 //! The tool's own tests run `sync` and `verify` on a miniature course
@@ -30,9 +38,11 @@ mod backup;
 mod bench;
 #[cfg(test)]
 mod fixture;
+mod hint;
 mod manifest;
 mod probe;
 mod progress;
+mod reset;
 mod run;
 mod solution;
 mod sync;
@@ -40,14 +50,14 @@ mod table;
 mod verify;
 mod watch;
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use manifest::{Manifest, normalize_exercise_arg, parse_chapter_arg};
+use manifest::{Manifest, find_root, normalize_exercise_arg, parse_chapter_arg};
 use run::Cargo;
+use table::use_color;
 
 /// Your home base for the course: run it after every change.
 ///
@@ -56,14 +66,15 @@ use run::Cargo;
 /// names the next step: the exercise, the file to edit, the book section to
 /// read. Progress always comes from running the tests, never from a file.
 ///
-/// Run it from anywhere inside the repository:
+/// Run it from anywhere inside the repository (`cargo course` is short for
+/// `cargo run -q -p course --`):
 ///
-///     cargo run -p course                  every chapter, and what to do next
-///     cargo run -p course -- check 01      chapter 1, with each failing test's message
-///     cargo run -p course -- hint 1.2      the hint for exercise 1.2
-///     cargo run -p course -- watch 01      re-check chapter 1 every time you save
-///     cargo run -p course -- probe http    check the server running on 127.0.0.1:7878
-///     cargo run -p course -- help check    more about one command
+///     cargo course                  every chapter, and what to do next
+///     cargo course check 01         chapter 1, with each failing test's message
+///     cargo course hint 1.2         the hint for exercise 1.2
+///     cargo course watch 01         re-check chapter 1 every time you save
+///     cargo course probe http       check the server running on 127.0.0.1:7878
+///     cargo course help check       more about one command
 #[derive(Debug, Parser)]
 #[command(name = "course", version, verbatim_doc_comment)]
 struct Cli {
@@ -134,7 +145,7 @@ enum Command {
     /// Start the server in one terminal, then probe it from another:
     ///
     ///     cargo run -p chapter03 -- --addr 127.0.0.1:7878
-    ///     cargo run -p course -- probe --addr 127.0.0.1:7878 http
+    ///     cargo course probe --addr 127.0.0.1:7878 http
     ///
     /// Suites:
     ///     http    HTTP/1.1 as chapter 3's server speaks it: parsing, errors,
@@ -173,23 +184,27 @@ enum Command {
     /// A benchmark, not a test: nothing passes or fails, and the numbers
     /// depend on the machine (cores, CPU, what else runs): compare servers
     /// within one run, never numbers from two machines. It builds each
-    /// server in release mode itself (so `--release` before `-p course`
-    /// only speeds up this tool), starts them on 127.0.0.1, checks that
-    /// GET / answers 200 with the same body everywhere, then loads each in
-    /// turn with wrk, keep-alive, round after round, and prints a Markdown
-    /// table. Needs wrk: `sudo apt-get install wrk` or `brew install wrk`
-    /// (Windows: inside WSL). The default run takes about 3 servers x
-    /// 3 counts x 3 rounds x 5 s = 2.5 minutes.
+    /// server in release mode itself (this tool only starts them, runs wrk
+    /// and times one request, so it needs no --release of its own), starts
+    /// them on 127.0.0.1, checks that GET / answers 200 with the same body
+    /// everywhere, then loads each in turn with wrk, keep-alive, round
+    /// after round, and prints a Markdown table. Needs wrk:
+    /// `sudo apt-get install wrk` or `brew install wrk` (Windows: inside
+    /// WSL). The default run takes about 3 servers x 3 counts x 3 rounds x
+    /// 5 s = 2.5 minutes.
     ///
-    ///     cargo run --release -p course -- bench
-    ///     cargo run --release -p course -- bench --servers chapter05,baseline --workers 4,64
+    ///     cargo course bench
+    ///     cargo course bench --servers chapter05,baseline --workers 4,64
     ///
     /// Reading the table: one row per server and connection count; req/s
     /// is the median over the rounds; "vs baseline" divides it by the
-    /// baseline's at the same count (the issues' targets are at 64
-    /// connections: chapter 5 at 0.7x); p50 and p99 are latencies of the
+    /// baseline's at the same count; p50 and p99 are latencies of the
     /// requests that were answered; timeouts count requests left waiting
     /// over 2 s, as a connection starved by a busy thread pool is.
+    ///
+    /// Goals: the speed each stage aims for, relative to the axum baseline
+    /// at 64 connections (chapter 5: 0.9x, chapter 7: 1.0x, chapter 8:
+    /// 0.9x). The report ends with each, and whether this run reached it.
     #[command(verbatim_doc_comment)]
     Bench(bench::BenchArgs),
     /// For maintainers and CI: check that the whole course holds together.
@@ -241,7 +256,7 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Hint { exercise }) => {
             let id = normalize_exercise_arg(&exercise)?;
-            print!("{}", progress::hint(&manifest, &id)?);
+            print!("{}", hint::hint(&manifest, &id)?);
             ok(true)
         }
         Some(Command::Solution { chapter }) => {
@@ -251,7 +266,7 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Reset { chapter }) => {
             let chapter = manifest.available_chapter(parse_chapter_arg(&chapter)?)?;
-            println!("{}", reset(&root, &manifest, chapter)?);
+            println!("{}", reset::reset(&root, &manifest, chapter)?);
             ok(true)
         }
         Some(Command::Watch { chapter }) => {
@@ -275,9 +290,9 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
                 None => manifest.available().collect(),
             };
             if check {
-                ok(sync_check(&root, &manifest, &chapters))
+                ok(sync::check_all(&root, &manifest, &chapters))
             } else {
-                ok(sync_write(&root, &manifest, &chapters, force))
+                ok(sync::sync_all(&root, &manifest, &chapters, force))
             }
         }
         Some(Command::Probe { addr, suite }) => {
@@ -290,107 +305,4 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Verify) => ok(verify::verify(&cargo, &manifest)),
     }
-}
-
-/// `sync`: regenerates each chapter and says what it did. A chapter that
-/// fails (a marker mistake, an unfinished solution) does not stop the
-/// others; returns false if any failed.
-fn sync_write(
-    root: &Path,
-    manifest: &Manifest,
-    chapters: &[&manifest::Chapter],
-    force: bool,
-) -> bool {
-    let mut all_ok = true;
-    for chapter in chapters {
-        let (starter, solution) = (
-            sync::slashes(&chapter.starter_dir()),
-            sync::slashes(&chapter.solution_dir()),
-        );
-        println!("sync: {starter} from {solution}");
-        match sync::sync_chapter(root, manifest, chapter, force) {
-            Ok(done) => println!("{}", done.describe()),
-            Err(e) => {
-                println!("  error: {e}");
-                all_ok = false;
-            }
-        }
-    }
-    all_ok
-}
-
-/// `sync --check`: prints each difference; true when there is none.
-fn sync_check(root: &Path, manifest: &Manifest, chapters: &[&manifest::Chapter]) -> bool {
-    let mut problems = Vec::new();
-    for chapter in chapters {
-        match sync::check_chapter(root, manifest, chapter) {
-            Ok(found) => problems.extend(found),
-            Err(e) => problems.push(e),
-        }
-    }
-    for problem in &problems {
-        println!("sync --check: {problem}");
-    }
-    if problems.is_empty() {
-        println!("sync --check: every starter is what sync generates");
-    }
-    problems.is_empty()
-}
-
-/// `course reset NN`: moves the learner's crate to backups/ and generates a
-/// fresh starter. Returns what to tell the learner.
-fn reset(root: &Path, manifest: &Manifest, chapter: &manifest::Chapter) -> Result<String, String> {
-    let starter = root.join(chapter.starter_dir());
-    let backup = backup::fresh_backup_dir(root, chapter);
-    let mut told = String::new();
-    if starter.exists() {
-        let target = root.join(&backup);
-        std::fs::create_dir_all(root.join("backups"))
-            .map_err(|e| format!("cannot create backups/: {e}"))?;
-        // A rename keeps every file, even ones sync does not know about,
-        // and is instant; the backup is on the same disk by construction.
-        std::fs::rename(&starter, &target).map_err(|e| {
-            format!(
-                "cannot move {} to {}: {e}",
-                starter.display(),
-                target.display()
-            )
-        })?;
-        told.push_str(&format!(
-            "reset: your chapter {} is now in {}\n",
-            chapter.nn(),
-            sync::slashes(&backup)
-        ));
-    }
-    sync::sync_chapter(root, manifest, chapter, false)?;
-    told.push_str(&format!(
-        "reset: {} is a fresh starter; run `cargo run -p course -- check {}`",
-        sync::slashes(&chapter.starter_dir()),
-        chapter.nn()
-    ));
-    Ok(told)
-}
-
-/// The course repository: the nearest directory at or above the current one
-/// that holds both `course.toml` and `Cargo.toml`; failing that, the
-/// repository this tool was built from.
-fn find_root() -> Result<PathBuf, String> {
-    let current =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let is_root =
-        |dir: &Path| dir.join("course.toml").is_file() && dir.join("Cargo.toml").is_file();
-    if let Some(found) = current.ancestors().find(|dir| is_root(dir)) {
-        return Ok(found.to_path_buf());
-    }
-    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    if is_root(&built_from) {
-        return Ok(built_from);
-    }
-    Err("cannot find course.toml in this directory or above it: run this inside the course repository, or pass --root DIR".into())
-}
-
-/// Colors only for a person at a terminal, and never when NO_COLOR is set
-/// (<https://no-color.org>), so logs and pipes stay plain text.
-fn use_color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -176,6 +176,24 @@ impl Exercise {
     }
 }
 
+/// The course repository: the nearest directory at or above the current one
+/// that holds both `course.toml` and `Cargo.toml`; failing that, the
+/// repository this tool was built from.
+pub fn find_root() -> Result<PathBuf, String> {
+    let current =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let is_root =
+        |dir: &Path| dir.join("course.toml").is_file() && dir.join("Cargo.toml").is_file();
+    if let Some(found) = current.ancestors().find(|dir| is_root(dir)) {
+        return Ok(found.to_path_buf());
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    if is_root(&built_from) {
+        return Ok(built_from);
+    }
+    Err("cannot find course.toml in this directory or above it: run this inside the course repository, or pass --root DIR".into())
+}
+
 /// Splits an exercise id `"N.M"` into its numbers.
 pub fn parse_exercise_id(id: &str) -> Option<(u32, u32)> {
     let (chapter, exercise) = id.split_once('.')?;

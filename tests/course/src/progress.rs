@@ -1,5 +1,5 @@
-//! The learner's commands: `course` (every chapter), `course check NN` (one
-//! chapter with its failure messages) and `course hint N.M`.
+//! The learner's commands `course` (every chapter) and `course check NN`
+//! (one chapter with its failure messages).
 //!
 //! Progress is recomputed from the stage tests every time, never stored, so
 //! it cannot drift from the code: a test named `ex1_2_...` belongs to
@@ -24,9 +24,15 @@ pub struct ChapterRun<'a> {
 /// `course`: tests every available chapter, prints the table and the next
 /// step. Returns true when everything passes.
 pub fn home(cargo: &Cargo, manifest: &Manifest, color: bool) -> bool {
-    let runs: Vec<ChapterRun<'_>> = manifest
-        .available()
-        .map(|chapter| run_chapter(cargo, chapter))
+    let chapters: Vec<&Chapter> = manifest.available().collect();
+    let cold = chapters.iter().filter(|c| never_built(cargo, c)).count();
+    if let Some(line) = first_build_line(cold, chapters.len()) {
+        println!("{line}");
+    }
+    let runs: Vec<ChapterRun<'_>> = chapters
+        .iter()
+        .enumerate()
+        .map(|(index, chapter)| run_chapter(cargo, chapter, Some((index + 1, chapters.len()))))
         .collect();
     println!();
     let progress: Vec<ChapterProgress<'_>> = runs.iter().map(|r| r.progress.clone()).collect();
@@ -43,7 +49,13 @@ pub fn home(cargo: &Cargo, manifest: &Manifest, color: bool) -> bool {
 /// `course check NN`: one chapter's table, each failing test's message, and
 /// the next step. Returns true when the whole chapter passes.
 pub fn check(cargo: &Cargo, manifest: &Manifest, chapter: &Chapter, color: bool) -> bool {
-    let run = run_chapter(cargo, chapter);
+    if never_built(cargo, chapter) {
+        println!(
+            "Chapter {} has not been compiled yet: its first build can take a few minutes. {LATER}",
+            chapter.nn()
+        );
+    }
+    let run = run_chapter(cargo, chapter, None);
     println!();
     print!(
         "{}",
@@ -102,9 +114,47 @@ pub fn check(cargo: &Cargo, manifest: &Manifest, chapter: &Chapter, color: bool)
     run.progress.all_pass()
 }
 
+/// What the first-build messages promise about the runs after it.
+const LATER: &str = "Later runs rebuild only what changed, in seconds.";
+
+/// Whether `chapter`'s crate is there but its tests were never compiled:
+/// its first build compiles its dependencies too, and a learner who is not
+/// told so thinks the tool hangs.
+fn never_built(cargo: &Cargo, chapter: &Chapter) -> bool {
+    cargo.root().join(chapter.starter_dir()).is_dir() && !cargo.has_built_test(&chapter.package())
+}
+
+/// The line printed before the builds when `cold` of the `total` chapters
+/// were never compiled; `None` when every one was.
+fn first_build_line(cold: usize, total: usize) -> Option<String> {
+    match cold {
+        0 => None,
+        _ if cold == total => Some(format!(
+            "The first run compiles every chapter ({total}) and what they depend on: it takes a few minutes. {LATER}"
+        )),
+        _ => Some(format!(
+            "{cold} of the {total} chapters have not been compiled yet: compiling them can take a few minutes. {LATER}"
+        )),
+    }
+}
+
+/// The line that says a chapter is being built: `compiling` for a first
+/// build, `building` when cargo only checks what changed, with the
+/// chapter's place in the run (`3 of 8`) when there is more than one.
+fn build_line(chapter: &Chapter, first_build: bool, place: Option<(usize, usize)>) -> String {
+    let verb = if first_build { "compiling" } else { "building" };
+    let place = place.map_or(String::new(), |(n, of)| format!(" ({n} of {of})"));
+    format!("{verb} chapter {}{place}...", chapter.nn())
+}
+
 /// Builds and tests one chapter's crate, telling the learner what is going
-/// on while it does (a first build takes a while).
-pub fn run_chapter<'a>(cargo: &Cargo, chapter: &'a Chapter) -> ChapterRun<'a> {
+/// on while it does (a first build takes a while). `place` is the
+/// chapter's position in a run over several, and their count.
+pub fn run_chapter<'a>(
+    cargo: &Cargo,
+    chapter: &'a Chapter,
+    place: Option<(usize, usize)>,
+) -> ChapterRun<'a> {
     let starter = slashes(&chapter.starter_dir());
     let does_not_compile = |at: Option<String>| ChapterRun {
         progress: ChapterProgress {
@@ -116,15 +166,15 @@ pub fn run_chapter<'a>(cargo: &Cargo, chapter: &'a Chapter) -> ChapterRun<'a> {
     };
     if !cargo.root().join(chapter.starter_dir()).is_dir() {
         println!(
-            "chapter {}: {starter} is missing; `cargo run -p course -- reset {}` makes a fresh one",
+            "chapter {}: {starter} is missing; `cargo course reset {}` makes a fresh one",
             chapter.nn(),
             chapter.nn()
         );
         return does_not_compile(Some(starter));
     }
     println!(
-        "building chapter {} (first run compiles everything, later runs are quick)...",
-        chapter.nn()
+        "{}",
+        build_line(chapter, !cargo.has_built_test(&chapter.package()), place)
     );
     let package = chapter.package();
     match cargo.build_tests(&package, Some(&package)) {
@@ -277,7 +327,7 @@ pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> S
     }
     text.push_str(&exercise_details(chapter, exercise));
     text.push_str(&format!(
-        "  check  cargo run -p course -- check {}   (or: cargo test -p {})",
+        "  check  cargo course check {}   (or: cargo test -p {})",
         chapter.nn(),
         chapter.package()
     ));
@@ -287,7 +337,7 @@ pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> S
 /// The lines a learner needs to start on an exercise.
 fn exercise_details(chapter: &Chapter, exercise: &Exercise) -> String {
     format!(
-        "  edit   {}/{}\n  read   {}\n         (in the rendered book: {})\n  hint   cargo run -p course -- hint {}\n",
+        "  edit   {}/{}\n  read   {}\n         (in the rendered book: {})\n  hint   cargo course hint {}\n",
         slashes(&chapter.starter_dir()),
         exercise.file,
         exercise.book_link(chapter),
@@ -323,7 +373,7 @@ fn all_done(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> String
             next.page
         )),
         Some(next) => text.push_str(&format!(
-            "\nOn to chapter {}, {}: read book/src/{} and run `cargo run -p course -- check {}`.",
+            "\nOn to chapter {}, {}: read book/src/{} and run `cargo course check {}`.",
             next.nn(),
             next.title,
             next.page,
@@ -341,39 +391,6 @@ pub fn planned_line(manifest: &Manifest) -> Option<String> {
         .map(|c| format!("{} {}", c.nn(), c.title))
         .collect();
     (!planned.is_empty()).then(|| format!("Planned: {}.", planned.join(", ")))
-}
-
-/// `course hint N.M`: the exercise's title, hint, book section and file.
-pub fn hint(manifest: &Manifest, id: &str) -> Result<String, String> {
-    let (chapter, exercise) = manifest.exercise(id).ok_or_else(|| {
-        format!("there is no exercise {id}; `cargo run -p course` lists them all")
-    })?;
-    Ok(format!(
-        "exercise {}: {}\n\n{}\n\n  read   {}\n  edit   {}/{}\n",
-        exercise.id,
-        exercise.title,
-        wrap(&exercise.hint, 76, "  "),
-        exercise.book_link(chapter),
-        slashes(&chapter.starter_dir()),
-        exercise.file
-    ))
-}
-
-/// Wraps `text` at `width` columns, each line starting with `indent`.
-fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let mut lines = vec![indent.to_string()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("never empty");
-        if line.len() > indent.len() && line.len() + 1 + word.len() > width {
-            lines.push(format!("{indent}{word}"));
-        } else {
-            if line.len() > indent.len() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -509,8 +526,8 @@ planned = true
   edit   chapters/01-echo/src/server.rs
   read   book/src/ch01-echo.md#exercise-12-serve-clients
          (in the rendered book: ch01-echo.html#exercise-12-serve-clients)
-  hint   cargo run -p course -- hint 1.2
-  check  cargo run -p course -- check 01   (or: cargo test -p chapter01)"
+  hint   cargo course hint 1.2
+  check  cargo course check 01   (or: cargo test -p chapter01)"
         );
     }
 
@@ -533,13 +550,25 @@ planned = true
     }
 
     #[test]
-    fn hints_are_wrapped_and_say_where_to_look() {
-        let text = hint(&manifest(), "1.1").unwrap();
+    fn says_when_the_first_build_takes_minutes() {
+        assert_eq!(first_build_line(0, 8), None);
+        let all = first_build_line(8, 8).unwrap();
         assert!(
-            text.starts_with("exercise 1.1: Echo one connection\n\n  Loop: read"),
-            "{text}"
+            all.starts_with("The first run compiles every chapter (8)"),
+            "{all}"
         );
-        assert!(text.contains("  read   book/src/ch01-echo.md#exercise-11-echo-one-connection\n"));
-        assert!(hint(&manifest(), "9.9").is_err());
+        assert!(all.contains("a few minutes"), "{all}");
+        let some = first_build_line(2, 8).unwrap();
+        assert!(
+            some.starts_with("2 of the 8 chapters have not been compiled yet"),
+            "{some}"
+        );
+        let manifest = manifest();
+        let chapter = &manifest.chapters[0];
+        assert_eq!(
+            build_line(chapter, true, Some((1, 8))),
+            "compiling chapter 01 (1 of 8)..."
+        );
+        assert_eq!(build_line(chapter, false, None), "building chapter 01...");
     }
 }

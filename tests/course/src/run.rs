@@ -86,10 +86,43 @@ impl Cargo {
         &self.root
     }
 
+    /// Whether the test target `test` was compiled here before: a
+    /// `test-<hash>` executable in the debug build's `deps/` folder. A
+    /// cheap guess for a message only (one directory listing, no cargo
+    /// run): when it is wrong, the tool merely says once too often that a
+    /// first build takes a while.
+    pub fn has_built_test(&self, test: &str) -> bool {
+        let deps = self.target_dir().join("debug").join("deps");
+        let Ok(entries) = std::fs::read_dir(deps) else {
+            return false;
+        };
+        let crate_name = test.replace('-', "_");
+        entries.flatten().any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = name.strip_suffix(".exe").unwrap_or(&name);
+            name.strip_prefix(&crate_name)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+    }
+
+    /// Where cargo builds: the tests' own folder, else the one the
+    /// environment names (relative to the root, where [`Cargo::run`] runs
+    /// cargo), else `target/`.
+    fn target_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.target_dir {
+            return dir.clone();
+        }
+        ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR"]
+            .iter()
+            .find_map(|name| std::env::var_os(name).filter(|dir| !dir.is_empty()))
+            .map_or_else(|| self.root.join("target"), |dir| self.root.join(dir))
+    }
+
     /// Runs `cargo ARGS` in the workspace root and collects its output. Every
     /// cargo command of the tool goes through here.
     pub fn run(&self, args: &[&str]) -> Result<CargoOutput, String> {
-        // `cargo run -p course` sets CARGO to the cargo that runs us, so the
+        // `cargo course` (a `cargo run`) sets CARGO to the cargo that runs us, so the
         // tests build with the same toolchain.
         let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(program);
@@ -437,5 +470,25 @@ error: could not compile `chapter01` (lib) due to 1 previous error
             location.as_deref(),
             Some("chapters/01-echo/src/server.rs:21:5")
         );
+    }
+
+    #[test]
+    fn knows_a_test_target_built_before() {
+        let temp = harness::TempDir::new("course-built");
+        let target = temp.path().join("target");
+        let cargo = Cargo::new(temp.path()).with_target_dir(&target);
+        assert!(!cargo.has_built_test("chapter03"));
+        let deps = target.join("debug").join("deps");
+        std::fs::create_dir_all(&deps).unwrap();
+        for other in [
+            "chapter03-0123456789abcdef.d",
+            "libchapter03-0123456789abcdef.rlib",
+            "chapter03_solution-0123456789abcdef",
+        ] {
+            std::fs::write(deps.join(other), "").unwrap();
+        }
+        assert!(!cargo.has_built_test("chapter03"));
+        std::fs::write(deps.join("chapter03-0123456789abcdef"), "").unwrap();
+        assert!(cargo.has_built_test("chapter03"));
     }
 }

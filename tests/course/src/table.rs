@@ -2,6 +2,8 @@
 //! and a total per chapter. Plain text, aligned for a terminal; colors only
 //! when the caller asks for them.
 
+use std::io::IsTerminal;
+
 use crate::manifest::Chapter;
 
 /// Where one exercise stands, as its tests say.
@@ -43,6 +45,12 @@ impl Status {
             Status::NotStarted | Status::Waiting(_) | Status::NoTests => YELLOW,
         }
     }
+}
+
+/// Colors only for a person at a terminal, and never when NO_COLOR is set
+/// (<https://no-color.org>), so logs and pipes stay plain text.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 const GREEN: &str = "\x1b[32m";

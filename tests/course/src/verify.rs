@@ -221,7 +221,7 @@ fn check_directories(root: &Path, chapter: &Chapter, report: &mut Report) {
         } else {
             report.expect(exists, || {
                 let fix = if dir == chapter.starter_dir() {
-                    "; `cargo run -p course -- sync` generates it from the solution"
+                    "; `cargo course sync` generates it from the solution"
                 } else {
                     ""
                 };

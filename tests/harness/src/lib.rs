@@ -14,7 +14,9 @@
 //! - [`http`] reads one whole HTTP response (status line, headers, body by
 //!   `Content-Length` or to EOF) without interpreting anything else.
 //! - [`process`] runs a chapter's binary as a child process and waits for
-//!   its lines ([`ChildProcess`]), for the tests of signals.
+//!   its lines ([`ChildProcess`]), for the tests of signals; its
+//!   [`process::Program`] does the same without an exercise to blame, for
+//!   `course bench`.
 //! - [`browser`] runs headless Chromium against a server, behind a proxy
 //!   that records which requests the browser made.
 //! - [`suite`] holds black-box conformance suites (`http`, `app`): named checks

@@ -2,12 +2,17 @@
 //! line by line with a deadline, stopped with a signal, and killed if the
 //! test ends first (a failed assertion included), so no server outlives its
 //! test.
+//!
+//! [`ChildProcess`] is what a test uses: every way it can go wrong is a
+//! failure of one exercise. Under it, [`Program`] knows nothing of
+//! exercises and returns its errors, for a tool that runs servers rather
+//! than tests them (`course bench`).
 
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use crate::client::Client;
@@ -18,14 +23,152 @@ use crate::wait::wait_until;
 /// The line every chapter's server prints once it accepts connections.
 const LISTENING: &str = "listening on http://";
 
-/// A running binary; killed and reaped when dropped.
+/// What becomes of a [`Program`]'s stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stderr {
+    /// Read with stdout, line by line: a test shows both in a failure.
+    Read,
+    /// Discarded. For a server under load that logs every request: reading
+    /// the log would take CPU from the server being measured, and keeping
+    /// the lines nobody waits for would fill memory.
+    Discard,
+}
+
+/// Why a wait for one of a [`Program`]'s lines ended without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitError {
+    /// Its output closed first: the program exited (or closed both pipes).
+    Exited,
+    /// It printed no such line within the limit.
+    Silent,
+    /// Its `listening on` line came without an address in it (the line).
+    NoAddress(String),
+}
+
+/// A started binary whose output is read line by line in the background;
+/// killed and reaped when dropped, on every way out, a panic included.
 #[derive(Debug)]
-pub struct ChildProcess {
+pub struct Program {
     child: Child,
-    /// Lines of its stdout and stderr, as they come.
+    /// Its output lines, as they come.
     lines: Receiver<String>,
     /// The lines taken so far, to show in a failure.
     seen: RefCell<Vec<String>>,
+}
+
+impl Program {
+    /// Starts `command` with stdin closed and stdout piped (stderr as
+    /// `stderr` says). One thread per pipe reads it into one channel, so a
+    /// caller can wait for a line with a deadline; when the process exits
+    /// its pipes close, and a wait for a line it never printed ends at once
+    /// instead of at the deadline. The threads drain the pipes to the end,
+    /// so a program that prints more than anyone reads never blocks on a
+    /// full pipe.
+    pub fn spawn(mut command: Command, stderr: Stderr) -> io::Result<Program> {
+        let mut child = command
+            // A panic (a starter's todo!()) then prints two lines, not a
+            // backtrace: a failure shows the binary's last lines.
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(match stderr {
+                Stderr::Read => Stdio::piped(),
+                Stderr::Discard => Stdio::null(),
+            })
+            .spawn()?;
+        let (sender, lines) = mpsc::channel::<String>();
+        let mut outputs: Vec<Box<dyn Read + Send>> = Vec::new();
+        outputs.extend(
+            child
+                .stdout
+                .take()
+                .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        );
+        outputs.extend(
+            child
+                .stderr
+                .take()
+                .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        );
+        for output in outputs {
+            let sender = sender.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(output).lines().map_while(Result::ok) {
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(Program {
+            child,
+            lines,
+            seen: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// The operating system's id of the process.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (at most `limit` for each line) for a line that starts with
+    /// `prefix`, and returns it; earlier lines are skipped.
+    pub fn wait_for_line(&self, prefix: &str, limit: Duration) -> Result<String, WaitError> {
+        loop {
+            match self.lines.recv_timeout(limit) {
+                Ok(line) => {
+                    self.seen.borrow_mut().push(line.clone());
+                    if line.starts_with(prefix) {
+                        return Ok(line);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Err(WaitError::Silent),
+                Err(RecvTimeoutError::Disconnected) => return Err(WaitError::Exited),
+            }
+        }
+    }
+
+    /// Waits (as [`Program::wait_for_line`] does) for `listening on
+    /// http://ADDR`, and returns the address.
+    pub fn wait_until_listening(&self, limit: Duration) -> Result<SocketAddr, WaitError> {
+        let line = self.wait_for_line(LISTENING, limit)?;
+        line[LISTENING.len()..]
+            .trim()
+            .parse()
+            .map_err(|_| WaitError::NoAddress(line))
+    }
+
+    /// How the process ended, if it has (without waiting).
+    pub fn exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// The last lines the binary printed, with any that arrived but were
+    /// not yet taken.
+    fn output(&self) -> String {
+        let mut seen = self.seen.borrow_mut();
+        seen.extend(self.lines.try_iter());
+        let start = seen.len().saturating_sub(SHOWN_LINES);
+        if seen.is_empty() {
+            "(nothing)".to_string()
+        } else {
+            seen[start..].join("\n")
+        }
+    }
+}
+
+impl Drop for Program {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running binary under test; killed and reaped when dropped.
+#[derive(Debug)]
+pub struct ChildProcess {
+    program: Program,
     ex: Exercise,
 }
 
@@ -72,60 +215,35 @@ impl ChildProcess {
         ChildProcess::spawn(ex, command, binary)
     }
 
-    fn spawn(ex: Exercise, mut command: Command, binary: &str) -> ChildProcess {
-        let mut child = command
-            // A panic (a starter's todo!()) then prints two lines, not a
-            // backtrace: the failure shows the binary's last lines.
-            .env("RUST_BACKTRACE", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+    fn spawn(ex: Exercise, command: Command, binary: &str) -> ChildProcess {
+        let program = Program::spawn(command, Stderr::Read)
             .unwrap_or_else(|e| Failure::new(ex, format!("cannot start {binary}: {e}")).fail());
-        let (sender, lines) = mpsc::channel::<String>();
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        for output in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
-            let sender = sender.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(output).lines().map_while(Result::ok) {
-                    if sender.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        ChildProcess {
-            child,
-            lines,
-            seen: RefCell::new(Vec::new()),
-            ex,
-        }
+        ChildProcess { program, ex }
     }
 
     /// The operating system's id of the process.
     pub fn id(&self) -> u32 {
-        self.child.id()
+        self.program.id()
     }
 
     /// Waits (at most `limit`) for a line that starts with `prefix`, and
     /// returns it; earlier lines are skipped.
     #[track_caller]
     pub fn wait_for_line(&self, prefix: &str, limit: Duration) -> String {
-        loop {
-            match self.lines.recv_timeout(limit) {
-                Ok(line) => {
-                    self.seen.borrow_mut().push(line.clone());
-                    if line.starts_with(prefix) {
-                        return line;
-                    }
-                }
-                Err(_) => Failure::new(self.ex, format!("the binary never printed `{prefix}...`"))
-                    .line("output", self.output())
-                    .note("it exited first (a panic, such as a todo!(), shows above), or it stayed silent for too long")
-                    .fail(),
-            }
+        // A match, not a closure: the failure keeps the test's line.
+        match self.program.wait_for_line(prefix, limit) {
+            Ok(line) => line,
+            Err(_) => self.never_printed(prefix),
         }
+    }
+
+    /// Fails the test: the binary did not print a `prefix` line.
+    #[track_caller]
+    fn never_printed(&self, prefix: &str) -> ! {
+        Failure::new(self.ex, format!("the binary never printed `{prefix}...`"))
+            .line("output", self.output())
+            .note("it exited first (a panic, such as a todo!(), shows above), or it stayed silent for too long")
+            .fail()
     }
 
     /// Waits (at most `limit`) until the binary's log shows its accept loop
@@ -189,27 +307,23 @@ impl ChildProcess {
     /// The last lines the binary printed (stdout and stderr mixed), with
     /// any that arrived but were not yet taken.
     fn output(&self) -> String {
-        let mut seen = self.seen.borrow_mut();
-        seen.extend(self.lines.try_iter());
-        let start = seen.len().saturating_sub(SHOWN_LINES);
-        if seen.is_empty() {
-            "(nothing)".to_string()
-        } else {
-            seen[start..].join("\n")
-        }
+        self.program.output()
     }
 
     /// Waits (at most `limit`) for `listening on http://ADDR`, and returns
     /// the address.
     #[track_caller]
     pub fn wait_until_listening(&self, limit: Duration) -> SocketAddr {
-        let line = self.wait_for_line(LISTENING, limit);
-        line[LISTENING.len()..].trim().parse().unwrap_or_else(|_| {
-            Failure::new(self.ex, "the listening line has no address in it")
-                .line("got", format!("{line:?}"))
-                .line("expected", format!("\"{LISTENING}127.0.0.1:PORT\""))
-                .fail()
-        })
+        match self.program.wait_until_listening(limit) {
+            Ok(addr) => addr,
+            Err(WaitError::NoAddress(line)) => {
+                Failure::new(self.ex, "the listening line has no address in it")
+                    .line("got", format!("{line:?}"))
+                    .line("expected", format!("\"{LISTENING}127.0.0.1:PORT\""))
+                    .fail()
+            }
+            Err(_) => self.never_printed(LISTENING),
+        }
     }
 
     /// Connects to the binary at `addr`; a failure shows the binary's last
@@ -240,7 +354,7 @@ impl ChildProcess {
     pub fn expect_clean_exit(&mut self, limit: Duration, why: &str) {
         let mut status: Option<ExitStatus> = None;
         let exited = wait_until("the binary to exit", limit, || {
-            status = self.child.try_wait().ok().flatten();
+            status = self.program.exit_status();
             status.is_some()
         });
         match (exited, status) {
@@ -253,12 +367,5 @@ impl ChildProcess {
                 .line("output", self.output())
                 .fail(),
         }
-    }
-}
-
-impl Drop for ChildProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -17,6 +17,12 @@ impl TempDir {
     /// Creates the folder. `label` (`"ch06"`, say) starts its name, so a
     /// folder left behind by a killed test run says where it came from.
     pub fn new(label: &str) -> TempDir {
+        TempDir::try_new(label).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`TempDir::new`], returning the error instead of panicking, for a
+    /// tool that reports it as a message (`course bench`).
+    pub fn try_new(label: &str) -> Result<TempDir, String> {
         // Unique across the tests of one run (the counter), across runs
         // (the time) and across processes running at once (the id).
         static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -28,9 +34,8 @@ impl TempDir {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         ));
-        fs::create_dir_all(&path)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
-        TempDir { path }
+        fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(TempDir { path })
     }
 
     /// Where the folder is.

@@ -273,7 +273,7 @@ fn report(
         ));
     }
     text.push_str(&format!(
-        "\nTo run these checks against your server by hand, start it and run\n  cargo run -p course -- probe --addr 127.0.0.1:7878 {}",
+        "\nTo run these checks against your server by hand, start it and run\n  cargo course probe --addr 127.0.0.1:7878 {}",
         suite.name
     ));
     text
@@ -362,7 +362,7 @@ mod tests {
             report.contains("exercise 3.2 (Split the request line): "),
             "{report}"
         );
-        assert!(report.contains("cargo run -p course -- probe"), "{report}");
+        assert!(report.contains("cargo course probe --addr"), "{report}");
     }
 
     #[test]

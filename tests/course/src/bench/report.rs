@@ -1,0 +1,238 @@
+//! The Markdown report. It only reads results: everything in it can be
+//! recomputed from a [`Report`] without running the load again.
+
+use super::servers::{GOAL_CONNECTIONS, Instance};
+use super::stats::{Measured, Summary, summarize};
+use super::wrk::Newcomer;
+
+/// The whole report's input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The machine, as [`machine`] describes it.
+    pub machine: String,
+    /// The command that produced it.
+    pub command: String,
+    /// Seconds per run.
+    pub duration: u32,
+    /// Rounds.
+    pub rounds: u32,
+    /// The instances, in order, with their goals.
+    pub instances: Vec<Instance>,
+    /// The measurements.
+    pub measured: Vec<Measured>,
+    /// What went wrong on the way (a server that died).
+    pub notes: Vec<String>,
+}
+
+/// The report: how it was measured, the table, the goals, and notes.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Machine: {}\n\nCommand: `{}`\n\nEach cell is the median of {} runs of {} s with wrk (keep-alive, \
+         GET /, threads = min(2, connections)), the servers measured in turn. \
+         Vs baseline: the requests per second as a fraction of a bare axum server's \
+         answering GET / with the same bytes. \
+         Errors are wrk's socket errors and non-2xx answers; timeouts are answers \
+         that came after 2 s (wrk never counts a request that got no answer at all); both \
+         are totals over the runs. New client: what a fresh connection, opened half-way \
+         through a run, got and how soon (the worst of the rounds): a server whose workers \
+         are all held by keep-alive connections starves it.\n\n",
+        report.machine, report.command, report.rounds, report.duration
+    ));
+    out.push_str(
+        "| server | connections | req/s | vs baseline | p50 | p99 | errors | timeouts | new client |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    let summary = |label: &str, connections: u32| -> Option<Summary> {
+        let measured = report
+            .measured
+            .iter()
+            .find(|m| m.label == label && m.connections == connections)?;
+        summarize(measured)
+    };
+    let mut counts: Vec<u32> = report.measured.iter().map(|m| m.connections).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    let ratio = |instance: &Instance, connections: u32| {
+        let rate = summary(&instance.label, connections)?.rate;
+        let baseline = summary(instance.yardstick.as_deref()?, connections)?.rate;
+        (baseline > 0.0).then(|| rate / baseline)
+    };
+    for instance in &report.instances {
+        for &connections in &counts {
+            let label = &instance.label;
+            let Some(s) = summary(label, connections) else {
+                out.push_str(&format!(
+                    "| {label} | {connections} | not measured | | | | | | |\n"
+                ));
+                continue;
+            };
+            let versus = match ratio(instance, connections) {
+                Some(r) => format!("{r:.2}x"),
+                None => String::new(),
+            };
+            out.push_str(&format!(
+                "| {label} | {connections} | {} | {versus} | {} | {} | {} | {} | {} |\n",
+                format_rate(s.rate),
+                format_latency(s.p50_us),
+                format_latency(s.p99_us),
+                s.errors,
+                s.timeouts,
+                s.newcomer.map(Newcomer::describe).unwrap_or_default(),
+            ));
+        }
+    }
+    let goals: Vec<String> = report
+        .instances
+        .iter()
+        .filter_map(|instance| {
+            let goal = instance.server.goal?;
+            Some(match ratio(instance, GOAL_CONNECTIONS) {
+                Some(r) => format!(
+                    "- {}: {r:.2}x axum at {GOAL_CONNECTIONS} connections; goal {goal:.2}x: {}",
+                    instance.label,
+                    if r >= goal { "reached" } else { "NOT reached" }
+                ),
+                None => format!(
+                    "- {}: goal {goal:.2}x the baseline at {GOAL_CONNECTIONS} connections: not measured \
+                     (add {GOAL_CONNECTIONS} to --connections, and the baseline to --servers)",
+                    instance.label
+                ),
+            })
+        })
+        .collect();
+    if !goals.is_empty() {
+        out.push_str(&format!(
+            "\nGoals: the speed each stage aims for, relative to the axum baseline at {GOAL_CONNECTIONS} connections:\n\n"
+        ));
+        for line in goals {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if !report.notes.is_empty() {
+        out.push_str("\nNotes:\n\n");
+        for note in &report.notes {
+            out.push_str(&format!("- {note}\n"));
+        }
+    }
+    out
+}
+
+/// A latency for people: `0.08 ms`, `2000.00 ms`.
+pub fn format_latency(us: f64) -> String {
+    format!("{:.2} ms", us / 1000.0)
+}
+
+/// A rate with thousands separators: `174,374`.
+pub fn format_rate(rate: f64) -> String {
+    let digits = format!("{:.0}", rate.max(0.0));
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// The machine, for the report: CPUs, CPU model where the OS says it
+/// simply, and the OS.
+pub fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_string())
+        })
+        .unwrap_or_else(|| "CPU model unknown".to_string());
+    format!("{cpus} CPUs, {model}, {}", std::env::consts::OS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::servers::{BASELINE, SERVERS};
+    use super::super::wrk::WrkRun;
+    use super::*;
+
+    #[test]
+    fn renders_the_table_and_the_goals() {
+        let answered = |us: f64| Some(Newcomer::Answered { status: 200, us });
+        let run = |rate: f64, p99_us: f64, timeouts: u64, newcomer: Option<Newcomer>| WrkRun {
+            requests_per_second: rate,
+            p50_us: 100.0,
+            p99_us,
+            errors: 0,
+            timeouts,
+            newcomer,
+        };
+        let server = |name: &str| *SERVERS.iter().find(|s| s.name == name).unwrap();
+        let (chapter05, baseline) = (server("chapter05"), server(BASELINE));
+        let report = Report {
+            machine: "2 CPUs, Test CPU, linux".into(),
+            command: "cargo course bench".into(),
+            duration: 5,
+            rounds: 3,
+            instances: vec![
+                Instance {
+                    label: "chapter05".into(),
+                    server: chapter05,
+                    args: vec![],
+                    yardstick: Some("baseline".into()),
+                },
+                Instance {
+                    label: "baseline".into(),
+                    server: baseline,
+                    args: vec![],
+                    yardstick: Some("baseline".into()),
+                },
+            ],
+            measured: vec![
+                Measured {
+                    label: "chapter05".into(),
+                    connections: 64,
+                    runs: vec![
+                        run(60_000.0, 900.0, 1, answered(900.0)),
+                        run(50_000.0, 2000.0, 2, Some(Newcomer::NoAnswer)),
+                        run(70_000.0, 100.0, 0, answered(100.0)),
+                    ],
+                },
+                Measured {
+                    label: "baseline".into(),
+                    connections: 64,
+                    runs: vec![run(100_000.0, 400.0, 0, answered(300.0))],
+                },
+            ],
+            notes: vec!["chapter05 exited".into()],
+        };
+        let text = render(&report);
+        assert!(text.starts_with("Machine: 2 CPUs, Test CPU, linux\n"));
+        assert!(
+            text.contains(
+                "| chapter05 | 64 | 60,000 | 0.60x | 0.10 ms | 0.90 ms | 0 | 3 | none in 2 s |\n\
+             | baseline | 64 | 100,000 | 1.00x | 0.10 ms | 0.40 ms | 0 | 0 | 200 in 0.30 ms |\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "\nGoals: the speed each stage aims for, relative to the axum baseline at 64 connections:\n\n\
+                 - chapter05: 0.60x axum at 64 connections; goal 0.90x: NOT reached\n"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("Notes:\n\n- chapter05 exited\n"), "{text}");
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(format_rate(0.4), "0");
+        assert_eq!(format_rate(999.6), "1,000");
+        assert_eq!(format_rate(174374.23), "174,374");
+        assert_eq!(format_rate(1_234_567.0), "1,234,567");
+    }
+}

@@ -215,7 +215,13 @@ enum Command {
     /// cannot fail checks nothing), and that every test of each solution
     /// passes. Prints a numbered list of problems and exits with 1 if any.
     #[command(verbatim_doc_comment)]
-    Verify,
+    Verify {
+        /// Skip running the solutions' tests: `cargo test` has just run
+        /// them (as CI does, before this), so running them again would
+        /// only take time
+        #[arg(long)]
+        solutions_tested: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -303,6 +309,8 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
             bench::bench(&cargo, &args)?;
             ok(true)
         }
-        Some(Command::Verify) => ok(verify::verify(&cargo, &manifest)),
+        Some(Command::Verify { solutions_tested }) => {
+            ok(verify::verify(&cargo, &manifest, !solutions_tested))
+        }
     }
 }

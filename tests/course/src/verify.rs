@@ -366,12 +366,21 @@ fn check_test_names(root: &Path, chapter: &Chapter, report: &mut Report) {
 }
 
 /// The test functions of a test file (`#[test]`, and async ones under
-/// `#[tokio::test]` or `#[tokio::test(...)]`), with their line numbers.
+/// `#[tokio::test]` or `#[tokio::test(...)]`) and the rows of its table
+/// macros, with their line numbers.
 fn test_functions(text: &str) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut after_test_attribute = false;
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
+        // A row of a table macro (`parse_table!`, `stage_table!`) is a
+        // test of its own, named by the row: `ex3_1_finds_the_line:`.
+        if let Some(row) = trimmed.strip_suffix(':') {
+            if row.starts_with("ex") && row.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                found.push((index + 1, row.to_string()));
+                continue;
+            }
+        }
         if trimmed.starts_with("#[test]") || trimmed.starts_with("#[tokio::test") {
             after_test_attribute = true;
         } else if after_test_attribute {

@@ -27,7 +27,7 @@ use chapter03::reader::{KEPT_BUFFER, RequestReader, Step};
 use chapter03::response::{Body, Response as ServerResponse, StatusCode, WriteOptions, http_date};
 use chapter03::server::{Config, serve_with};
 use chapter03::target::decode_target;
-use chapter03::{Method, Request, Shutdown, Version};
+use chapter03::{Method, Shutdown, Version};
 use harness::{Client, Exercise, Failure, Response, TestServer, expect_header, expect_status};
 use proptest::prelude::*;
 
@@ -114,92 +114,89 @@ fn exercise_of(test_name: &str) -> Exercise {
     harness::exercise(&format!("{chapter}.{number}"))
 }
 
-/// Whether `got` is what `expected` describes for an input of `length` bytes.
-fn matches(expected: &Expect, got: &Result<Parsed, ParseError>, length: usize) -> bool {
-    match (expected, got) {
-        (Expect::Partial, Ok(Parsed::Partial)) => true,
-        (Expect::Error(error, _), Err(got)) => error == got,
-        (Expect::Complete(want), Ok(Parsed::Complete { request, consumed })) => {
-            *consumed == want.consumed.unwrap_or(length) && request_matches(want, request)
+impl Expect {
+    /// The row's expectation in the form every stage's rows compare:
+    /// `Complete` without a `consumed` means the whole `length` bytes.
+    fn into_answer(self, length: usize) -> Answer {
+        match self {
+            Expect::Partial => Answer::Partial,
+            Expect::Error(error, status) => Answer::Error(error, status),
+            Expect::Complete(want) => Answer::Done {
+                found: request_shown(
+                    want.method,
+                    want.target,
+                    want.path,
+                    &want.query,
+                    want.version,
+                    &want.headers,
+                    &want.body,
+                ),
+                consumed: want.consumed.unwrap_or(length),
+            },
         }
-        _ => false,
     }
 }
 
-fn request_matches(want: &Want, request: &Request) -> bool {
-    let headers: Vec<(&str, &str)> = request.headers.iter().collect();
-    let query: Vec<(&str, &str)> = request
-        .query
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .collect();
-    request.method == want.method
-        && request.target == want.target
-        && request.path == want.path
-        && query == want.query
-        && request.version == want.version
-        && headers == want.headers
-        && request.body == want.body
+/// Every part of a request the parser fills in, written out, so a row and
+/// the parser's answer compare as text and a failure shows both.
+fn request_shown(
+    method: Method,
+    target: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    version: Version,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> String {
+    format!(
+        "{method} {target} {version}, path {path:?}, query {query:?}, headers {headers:?}, body {}",
+        harness::show::bytes(body)
+    )
 }
 
-/// Runs one row: the whole input, then every prefix of it.
+/// [`parse_request`], the whole parser, on `input`.
+fn whole_answer(input: &[u8], limits: &Limits) -> Answer {
+    match parse_request(input, limits) {
+        Ok(Parsed::Partial) => Answer::Partial,
+        Ok(Parsed::Complete { request, consumed }) => {
+            let query: Vec<(&str, &str)> = request
+                .query
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            let headers: Vec<(&str, &str)> = request.headers.iter().collect();
+            Answer::Done {
+                found: request_shown(
+                    request.method,
+                    &request.target,
+                    &request.path,
+                    &query,
+                    request.version,
+                    &headers,
+                    &request.body,
+                ),
+                consumed,
+            }
+        }
+        Err(error) => {
+            let status = error.status().code();
+            Answer::Error(error, status)
+        }
+    }
+}
+
+/// Runs one row of the whole parser: the whole input, then every prefix
+/// of it, as if the bytes arrived one at a time (see [`check_stage`]).
 #[track_caller]
 fn check_row(test_name: &str, input: &[u8], expected: Expect, limits: Limits) {
-    let ex = exercise_of(test_name);
-    if let Expect::Error(error, status) = &expected {
-        // The one place a fault becomes a status is given code, so this
-        // checks the row itself as much as the parser.
-        assert_eq!(error.status().code(), *status, "row {test_name}");
-    }
-    let got = parse_request(input, &limits);
-    if !matches(&expected, &got, input.len()) {
-        Failure::new(
-            ex,
-            "the parser's answer for these bytes is not the expected one",
-        )
-        .sent(input)
-        .line("expected", format!("{expected:?}"))
-        .line("got", format!("{got:?}"))
-        .fail();
-    }
-    // Now as if the bytes arrived one at a time: a prefix may be Partial,
-    // or already the same error, but never a different answer; and a
-    // request is Complete exactly when its last byte is in.
-    let complete_at = match &expected {
-        Expect::Complete(want) => Some(want.consumed.unwrap_or(input.len())),
-        _ => None,
-    };
-    for length in prefix_lengths(input.len()) {
-        let prefix = &input[..length];
-        let got = parse_request(prefix, &limits);
-        let fine = match (&expected, &got, complete_at) {
-            (_, _, Some(at)) if length >= at => matches(&expected, &got, at),
-            (_, Ok(Parsed::Partial), _) => true,
-            (Expect::Error(error, _), Err(got), _) => error == got,
-            _ => false,
-        };
-        if !fine {
-            Failure::new(
-                ex,
-                format!(
-                    "fed the first {length} of {} bytes, the parser answered differently",
-                    input.len()
-                ),
-            )
-            .sent(prefix)
-            .line(
-                "expected",
-                "Partial (wait for more bytes), or the answer the whole input gets",
-            )
-            .line("whole input gets", format!("{expected:?}"))
-            .line("got", format!("{got:?}"))
-            .note(
-                "A request can arrive in any number of pieces. Until its last byte is in, the \
-                 answer is Partial, unless the bytes so far already prove an error.",
-            )
-            .fail();
-        }
-    }
+    let expected = expected.into_answer(input.len());
+    check_stage(
+        test_name,
+        input,
+        expected,
+        &|bytes| whole_answer(bytes, &limits),
+        true,
+    );
 }
 
 /// The prefix lengths to try: all of them for a small input; for a large
@@ -400,7 +397,7 @@ fn check_stage(
     test_name: &str,
     input: &[u8],
     expected: Answer,
-    parse: fn(&[u8]) -> Answer,
+    parse: &dyn Fn(&[u8]) -> Answer,
     in_pieces: bool,
 ) {
     let ex = exercise_of(test_name);
@@ -462,7 +459,7 @@ macro_rules! stage_table {
             #[test]
             fn $name() {
                 let input: Vec<u8> = AsRef::<[u8]>::as_ref(&$input).to_vec();
-                check_stage(stringify!($name), &input, $expected, $parse, $in_pieces);
+                check_stage(stringify!($name), &input, $expected, &$parse, $in_pieces);
             }
         )*
     };

@@ -20,7 +20,7 @@ use std::time::Duration;
 use chapter05::server::serve_with_stats;
 use chapter05::{Config, Request, Response, Shutdown, Stats, StatusCode, site};
 use harness::server::Outcome;
-use harness::suite::{Target, named, run_exercise};
+use harness::suite::{Target, named, run_suite};
 use harness::{
     Client, Exercise, Failure, TestServer, expect_count, expect_header, expect_no_service,
     expect_status,
@@ -170,17 +170,9 @@ fn ex5_1_passes_the_http_suite_on_the_pool() {
     let running = start_with(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
-    let mut failures = Vec::new();
-    for exercise_id in [
-        "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.9", "3.10",
-    ] {
-        if let Err(report) = run_exercise(&target, suite, exercise_id) {
-            failures.push(report);
-        }
-    }
-    if !failures.is_empty() {
+    if let Err(failures) = run_suite(&target, suite) {
         Failure::new(ex, "chapter 3's http suite fails against the pooled server")
-            .note(failures.join("\n"))
+            .note(failures)
             .fail();
     }
 }

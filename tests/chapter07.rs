@@ -31,7 +31,7 @@ use chapter07::{
     Response, Stats, StatusCode, echo, serve_blocking, site,
 };
 use harness::server::Outcome;
-use harness::suite::{Target, named, run_exercise};
+use harness::suite::{Target, named, run_suite};
 use harness::{
     Client, Exercise, Failure, TestServer, expect_count, expect_header, expect_no_service,
     expect_status,
@@ -780,17 +780,9 @@ fn ex7_6_passes_the_http_suite() {
     let running = start_accepting(config, site::Site);
     let suite = named("http").expect("the harness has an http suite");
     let target = Target::of(&running.server);
-    let mut failures = Vec::new();
-    for exercise_id in [
-        "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.9", "3.10",
-    ] {
-        if let Err(report) = run_exercise(&target, suite, exercise_id) {
-            failures.push(report);
-        }
-    }
-    if !failures.is_empty() {
+    if let Err(failures) = run_suite(&target, suite) {
         Failure::new(ex, "chapter 3's http suite fails against the async server")
-            .note(failures.join("\n"))
+            .note(failures)
             .fail();
     }
 }

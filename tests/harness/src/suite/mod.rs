@@ -80,6 +80,23 @@ pub struct Check {
     pub(crate) function: fn(&Target, Exercise) -> Result<(), Failure>,
 }
 
+impl Check {
+    /// A row of a suite's table.
+    pub const fn new(
+        name: &'static str,
+        exercise_id: &'static str,
+        description: &'static str,
+        function: fn(&Target, Exercise) -> Result<(), Failure>,
+    ) -> Check {
+        Check {
+            name,
+            exercise_id,
+            description,
+            function,
+        }
+    }
+}
+
 impl std::fmt::Debug for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Check")
@@ -109,6 +126,17 @@ impl Suite {
     }
 
     /// The checks that belong to one exercise, in order.
+    /// The exercises the checks belong to, each once, in the table's order.
+    pub fn exercise_ids(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = Vec::new();
+        for check in self.checks {
+            if !ids.contains(&check.exercise_id) {
+                ids.push(check.exercise_id);
+            }
+        }
+        ids
+    }
+
     pub fn checks_of(&self, exercise_id: &str) -> Vec<&'static Check> {
         self.checks
             .iter()
@@ -198,6 +226,22 @@ pub fn check_exercise(server: &TestServer, suite: &str, exercise_id: &str) {
     };
     if let Err(message) = run_exercise(&Target::of(server), found, exercise_id) {
         panic!("\n{message}\n");
+    }
+}
+
+/// Runs every check of `suite`, exercise by exercise, for a later
+/// chapter's server that must keep every promise of the chapter the suite
+/// checks. `Err` with the report of each exercise that failed.
+pub fn run_suite(target: &Target, suite: &Suite) -> Result<(), String> {
+    let failures: Vec<String> = suite
+        .exercise_ids()
+        .into_iter()
+        .filter_map(|id| run_exercise(target, suite, id).err())
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
     }
 }
 

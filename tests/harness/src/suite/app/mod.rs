@@ -79,12 +79,7 @@ const fn check(
     description: &'static str,
     function: fn(&Target, Exercise) -> Result<(), Failure>,
 ) -> Check {
-    Check {
-        name,
-        exercise_id,
-        description,
-        function,
-    }
+    Check::new(name, exercise_id, description, function)
 }
 
 const HTML: &str = "text/html; charset=utf-8";

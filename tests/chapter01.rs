@@ -339,11 +339,8 @@ fn ex1_2_backs_off_when_out_of_file_descriptors() {
         });
     // Connected as far as TCP goes: the kernel finished the handshake and
     // queued us in the backlog. The server cannot accept us: no descriptor.
-    let _waiting = TcpStream::connect(addr).unwrap_or_else(|e| {
-        Failure::new(ex, "cannot connect to the binary")
-            .line("error", e.to_string())
-            .fail()
-    });
+    // A failure shows the binary's last lines: why it is not there.
+    let _waiting = server.connect(addr);
     server.expect_accept_backoff(TIMEOUT);
 }
 

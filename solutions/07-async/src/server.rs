@@ -175,6 +175,8 @@ pub async fn serve_with<H: Handler>(
     stats: Arc<Stats>,
 ) -> io::Result<()> {
     let (log, log_writer) = RequestLog::start();
+    // The listener is bound: the OS queues clients from now on.
+    stats.accepting.set(true);
     let server = Server {
         listener,
         // Every task gets its own handle on what it shares: tasks are
@@ -188,7 +190,6 @@ pub async fn serve_with<H: Handler>(
         stats,
         log,
     };
-    server.stats.accepting.set(true);
     server.accept_until_shutdown().await;
     server.shut_down().await?;
     // Every connection, and the server, have dropped their handle on the

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::transform::{has_marker, marker_line, starter_text, text_of};
+use super::transform::{SolutionFile, has_marker, marker_line, starter_texts, text_of};
 use crate::backup;
 use crate::manifest::{Chapter, Manifest};
 
@@ -48,16 +48,32 @@ pub fn generate(
         ));
     }
     let mut generated = Vec::new();
+    let mut texts = Vec::new();
     for path in crate_files(&solution_dir)? {
         let bytes = read(&solution_dir.join(slash_to_path(&path)))?;
-        let shown = format!("{}/{path}", slashes(&chapter.solution_dir()));
-        let contents = match text_of(&bytes) {
-            Some(text) => starter_text(manifest, chapter, &shown, &path, text)?.into_bytes(),
+        match text_of(&bytes) {
+            Some(text) => texts.push(SolutionFile {
+                shown: format!("{}/{path}", slashes(&chapter.solution_dir())),
+                path,
+                text: text.to_string(),
+            }),
             // Pictures and other binary files are part of the crate as they are.
-            None => bytes,
-        };
-        generated.push(GeneratedFile { path, contents });
+            None => generated.push(GeneratedFile {
+                path,
+                contents: bytes,
+            }),
+        }
     }
+    // The text files are transformed together: a helper in one file may be
+    // used only by a stub in another.
+    let starters = starter_texts(manifest, chapter, &texts)?;
+    for (file, text) in texts.into_iter().zip(starters) {
+        generated.push(GeneratedFile {
+            path: file.path,
+            contents: text.into_bytes(),
+        });
+    }
+    generated.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(generated)
 }
 

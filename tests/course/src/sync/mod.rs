@@ -20,11 +20,14 @@
 //! longer matches that record was edited by someone, and is left alone
 //! unless `--force`, which first copies it to `backups/`.
 //!
-//! The parts: [`transform`] is the text transformation alone (a solution
-//! file's text in, the starter's out), and [`files`] the file I/O around
-//! it: reading the solution, writing the starter, the record and the
-//! backups. This file is the `sync` command itself.
+//! The parts: [`transform`] is the text transformation alone (a solution's
+//! text in, the starter's out), [`allows`] the part of it that finds what
+//! each stub leaves unused and writes an `#[expect(...)]` on that item, and
+//! [`files`] the file I/O around them: reading the solution, writing the
+//! starter, the record and the backups. This file is the `sync` command
+//! itself.
 
+mod allows;
 mod files;
 mod transform;
 
@@ -32,10 +35,11 @@ use std::path::Path;
 
 use crate::manifest::{Chapter, Manifest};
 
+pub use allows::without_expectations;
 pub use files::{
     RECORD_FILE, check_chapter, crate_files, missing_markers, slash_to_path, slashes, sync_chapter,
 };
-pub use transform::{reference_text, text_of, without_allow};
+pub use transform::{reference_text, text_of};
 
 /// `sync`: regenerates each chapter and says what it did. A chapter that
 /// fails (a marker mistake, an unfinished solution) does not stop the

@@ -20,7 +20,9 @@
 //! - this file: [`app()`], the router wrapped in tower layers (the
 //!   request log, a panic catcher, a timeout, a body limit), and
 //!   [`serve`], which runs it on a listener until a shutdown future
-//!   completes, gracefully.
+//!   completes, gracefully; and two helpers chapter 9 uses too,
+//!   [`on_a_runtime`] (a std listener served on a runtime built for it)
+//!   and [`log_to_stderr`].
 //!
 //! ```text
 //!  TCP ─▶ hyper (HTTP/1.1, head deadline) ─▶ request log ─▶ CatchPanic ─▶ Timeout ─▶ body limit ─▶ Router ─▶ handler
@@ -183,6 +185,18 @@ pub fn serve_blocking(
     folders: &Folders,
     config: &Config,
 ) -> io::Result<()> {
+    on_a_runtime(listener, |listener| {
+        serve_with(listener, shutdown, folders, config)
+    })
+}
+
+/// Runs `serve` on `listener`, a std listener turned into tokio's, on a
+/// runtime of two worker threads built for it; returns what `serve` does.
+pub fn on_a_runtime<F, S>(listener: std::net::TcpListener, serve: S) -> io::Result<()>
+where
+    S: FnOnce(tokio::net::TcpListener) -> F,
+    F: Future<Output = io::Result<()>>,
+{
     // tokio drives its sockets without blocking; a std listener blocks
     // unless told not to.
     listener.set_nonblocking(true)?;
@@ -192,7 +206,21 @@ pub fn serve_blocking(
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        serve_with(listener, shutdown, folders, config).await
+        serve(listener).await
     })
+}
+
+/// Sets up `tracing` to write to stderr (so stdout keeps the one line
+/// tools wait for), in colour only on a terminal, at the level `RUST_LOG`
+/// says or else `default` (such as `chapter08=info`).
+pub fn log_to_stderr(default: &str) {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+        )
+        .init();
 }
 // ANCHOR_END: serve_blocking

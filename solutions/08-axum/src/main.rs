@@ -9,7 +9,6 @@
 //! the rest, whose detail `RUST_LOG` sets (`RUST_LOG=debug` adds a line
 //! for each connection that ended with an error).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,7 +16,6 @@ use chapter07::CancellationToken;
 use chapter07::signals::stop_on_signals;
 use chapter08::{Folders, serve};
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 /// Serves chapter 6's app on axum: a home page, /time, /hello/NAME, a
 /// guestbook (in FOLDER/guestbook.db) and static files. Ctrl-C stops it
@@ -45,14 +43,7 @@ async fn main() -> ExitCode {
         static_files: cli.static_files.unwrap_or_else(Folders::default_static),
     };
     // The log: to stderr, so stdout keeps the one line tools wait for.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colours for a terminal, plain text for a file or a pipe.
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("chapter08=info")),
-        )
-        .init();
+    chapter08::log_to_stderr("chapter08=info");
     let listener = match tokio::net::TcpListener::bind(&cli.addr).await {
         Ok(listener) => listener,
         Err(error) => {

@@ -352,14 +352,22 @@ impl ChildProcess {
     /// it exits with status 0.
     #[track_caller]
     pub fn expect_clean_exit(&mut self, limit: Duration, why: &str) {
+        self.expect_exit(0, limit, why);
+    }
+
+    /// Waits (at most `limit`) for the process to exit, and fails unless
+    /// its exit code is `code` (1: "it failed, and said why").
+    #[track_caller]
+    pub fn expect_exit(&mut self, code: i32, limit: Duration, why: &str) {
         let mut status: Option<ExitStatus> = None;
         let exited = wait_until("the binary to exit", limit, || {
             status = self.program.exit_status();
             status.is_some()
         });
         match (exited, status) {
-            (Ok(()), Some(status)) if status.success() => {}
+            (Ok(()), Some(status)) if status.code() == Some(code) => {}
             (_, status) => Failure::new(self.ex, why)
+                .line("expected", format!("exit code {code}"))
                 .line(
                     "status",
                     status.map_or("still running".to_string(), |s| s.to_string()),

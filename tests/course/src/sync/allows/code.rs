@@ -144,6 +144,22 @@ pub(super) fn occurrences(code: &str, name: &str, kind: Kind) -> Vec<usize> {
         .collect()
 }
 
+/// Where `name` is captured by a format string, `"{name}"` or
+/// `"{name:>8}"`, in the raw text (literals not blanked): a use that the
+/// blanked code cannot show.
+pub(super) fn format_captures(text: &str, name: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    for closing in ["}", ":"] {
+        let pattern = format!("{{{name}{closing}");
+        found.extend(
+            text.match_indices(&pattern)
+                .filter(|(at, _)| !text[..*at].ends_with('{'))
+                .map(|(at, _)| at + 1),
+        );
+    }
+    found
+}
+
 /// Whether `text` ends with `word`, not with a longer identifier.
 pub(super) fn ends_with_word(text: &str, word: &str) -> bool {
     text.strip_suffix(word)

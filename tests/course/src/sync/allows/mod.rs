@@ -27,7 +27,7 @@ mod items;
 use std::collections::{BTreeMap, BTreeSet};
 
 use bindings::unused_bindings;
-use code::{blank, find_words, occurrences};
+use code::{blank, find_words, format_captures, occurrences};
 use items::{Item, Kind, Reach, Source};
 
 /// What every expectation sync writes says, so `course solution` can tell
@@ -213,6 +213,19 @@ fn dead_items(
             }
         }
     }
+    // A type with an expectation counts as used, but its fields and
+    // variants are then never looked at: they need none of their own.
+    let dead_types: BTreeSet<(usize, String)> = dead
+        .keys()
+        .map(|&(f, i)| (f, &sources[f].items[i]))
+        .filter(|(_, item)| item.kind == Kind::Type)
+        .map(|(f, item)| (f, item.name.clone()))
+        .collect();
+    dead.retain(|&(f, i), _| {
+        let item = &sources[f].items[i];
+        !(matches!(item.kind, Kind::Field | Kind::Variant)
+            && dead_types.contains(&(f, item.owner.clone())))
+    });
     dead
 }
 
@@ -242,8 +255,16 @@ fn unused_because(
             let source = &sources[g];
             // `.name` is a member whatever variables are called.
             let member = matches!(item.kind, Kind::Field | Kind::Method);
-            used |= occurrences(&source.code, name, item.kind)
+            let in_code = occurrences(&source.code, name, item.kind);
+            // `format!("{MAX_LIMIT}")` names a constant or a variable too.
+            let in_formats = if member {
+                Vec::new()
+            } else {
+                format_captures(&files[g].text, name)
+            };
+            used |= in_code
                 .into_iter()
+                .chain(in_formats)
                 .filter(|at| g != f || item.kind == Kind::Import || !item.extent.contains(at))
                 .any(|at| {
                     source.is_used_there(at)
@@ -251,7 +272,8 @@ fn unused_because(
                         && (item.kind != Kind::Field || source.may_be_field_of(&item.owner, at))
                 });
             for stub in &files[g].stubs {
-                if !occurrences(&blank(&stub.removed), name, item.kind).is_empty() {
+                let in_formats = !member && !format_captures(&stub.removed, name).is_empty();
+                if in_formats || !occurrences(&blank(&stub.removed), name, item.kind).is_empty() {
                     name_why.insert(stub.exercise.clone());
                 }
             }

@@ -1,0 +1,116 @@
+//! Writing SOAP envelopes: the responses, the faults, and (for the client)
+//! the requests. quick-xml's `Writer` escapes every text and attribute, so
+//! a message holding `<`, `&` or `"` comes back exactly as it was sent.
+
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use super::fault::Fault;
+use super::{NAMESPACE, SOAP_ENV};
+use crate::service::Entry;
+
+/// The namespace prefix of our elements in what we write.
+const PREFIX: &str = "g";
+
+/// What a successful call returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// `GetTimeResponse`.
+    Time(String),
+    /// `AddEntryResponse` or `GetEntryResponse`: the operation's name.
+    Entry(&'static str, Entry),
+    /// `ListEntriesResponse`.
+    Entries(Vec<Entry>),
+}
+
+/// `text` with XML's five special characters written as references, so it
+/// can go inside an attribute or an element.
+pub fn escape(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
+}
+
+// ANCHOR: write_answer
+// ANCHOR: answer_signature
+/// The response envelope of `answer`: its body holds one element named for
+/// the operation plus `Response`, with the results inside.
+#[expect(unused_variables, reason = "until you write exercise 9.4")]
+pub fn answer(answer: &Answer) -> String {
+    // ANCHOR_END: answer_signature
+    todo!(
+        "exercise 9.4: Dispatch and answer (read book/src/ch09-web-service.md#exercise-94-dispatch-and-answer)"
+    )
+}
+// ANCHOR_END: write_answer
+
+// ANCHOR: write_fault
+// ANCHOR: write_fault_signature
+/// The envelope of a fault.
+#[expect(unused_variables, reason = "until you write exercise 9.3")]
+pub fn fault(fault: &Fault) -> String {
+    // ANCHOR_END: write_fault_signature
+    todo!(
+        "exercise 9.3: Write the faults (read book/src/ch09-web-service.md#exercise-93-write-the-faults)"
+    )
+}
+// ANCHOR_END: write_fault
+
+/// A request envelope: `operation` with its parameters, in order.
+pub fn request(operation: &str, parameters: &[(&str, String)]) -> String {
+    envelope(|writer| {
+        writer
+            .create_element(format!("{PREFIX}:{operation}"))
+            .with_attribute((format!("xmlns:{PREFIX}").as_str(), NAMESPACE))
+            .write_inner_content(|w| {
+                parameters
+                    .iter()
+                    .try_for_each(|(name, value)| text_element(w, name, value))
+            })?;
+        Ok(())
+    })
+}
+
+type Xml = Writer<Vec<u8>>;
+
+/// An XML declaration and a SOAP 1.1 envelope whose body `body` writes.
+fn envelope(body: impl FnOnce(&mut Xml) -> io::Result<()>) -> String {
+    let mut writer = Writer::new(Vec::new());
+    let written: io::Result<()> = (|| {
+        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
+        writer
+            .create_element("soap:Envelope")
+            .with_attribute(("xmlns:soap", SOAP_ENV))
+            .write_inner_content(|w| {
+                w.create_element("soap:Body")
+                    .write_inner_content(|w| body(w))?;
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    // Writing into a Vec cannot fail.
+    written.expect("writing XML into memory");
+    String::from_utf8(writer.into_inner()).expect("quick-xml writes the UTF-8 it is given")
+}
+
+/// `<g:name>text</g:name>`, the text escaped.
+fn text_element(writer: &mut Xml, name: &str, text: &str) -> io::Result<()> {
+    writer
+        .create_element(format!("{PREFIX}:{name}"))
+        .write_text_content(BytesText::new(text))?;
+    Ok(())
+}
+
+/// An `Entry`, in the schema's order: id, name, message, created.
+#[expect(dead_code, reason = "until you write exercise 9.4")]
+fn entry_element(writer: &mut Xml, entry: &Entry) -> io::Result<()> {
+    writer
+        .create_element(format!("{PREFIX}:entry"))
+        .write_inner_content(|w| {
+            text_element(w, "id", &entry.id.to_string())?;
+            text_element(w, "name", &entry.name)?;
+            text_element(w, "message", &entry.message)?;
+            text_element(w, "created", &entry.created)
+        })?;
+    Ok(())
+}

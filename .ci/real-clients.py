@@ -21,7 +21,7 @@ import threading
 import zeep
 from zeep.exceptions import Fault
 
-PROBLEM = "{urn:socket-to-framework:guestbook}field"
+NS = "{urn:socket-to-framework:guestbook}"
 
 
 def start(binary, data):
@@ -63,7 +63,8 @@ def check_soap(addr):
         try:
             call()
         except Fault as fault:
-            fields = [p.find(PROBLEM).text for p in fault.detail]
+            # detail > Problems > Problem* > field, reason
+            fields = [p.find(NS + "field").text for p in fault.detail.iter(NS + "Problem")]
             assert fault.code == "soap:Client" and field in fields, (fault.code, fields)
             print(f"zeep: fault {fault.code}: {fault.message} {fields}")
         else:

@@ -9,14 +9,12 @@
 //! status is made in this file only.
 
 use axum::extract::rejection::FormRejection;
-#[expect(unused_imports, reason = "until you write exercise 8.3")]
 use axum::http::StatusCode;
 #[expect(unused_imports, reason = "until you write exercise 8.3")]
 use axum::response::{Html, IntoResponse, Response};
 #[expect(unused_imports, reason = "until you write exercise 8.3")]
 use chapter02::form::escape_html;
 use chapter06::form::{Form, Problem};
-#[expect(unused_imports, reason = "until you write exercise 8.3")]
 use hyper::ext::ReasonPhrase;
 
 use crate::db::StorageError;
@@ -75,3 +73,19 @@ impl IntoResponse for AppError {
     }
 }
 // ANCHOR_END: into_response
+
+// ANCHOR: rfc9110_reason
+/// The reason phrase RFC 9110 gives `status`, where the http crate (which
+/// axum and hyper share) still has the older name: 413 is "Content Too
+/// Large", not "Payload Too Large", and 422 "Unprocessable Content", not
+/// "Unprocessable Entity". The app suite holds the chapters to the RFC.
+pub fn rfc9110_reason(status: StatusCode) -> Option<ReasonPhrase> {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(ReasonPhrase::from_static(b"Content Too Large")),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            Some(ReasonPhrase::from_static(b"Unprocessable Content"))
+        }
+        _ => None,
+    }
+}
+// ANCHOR_END: rfc9110_reason

@@ -117,12 +117,23 @@ impl Service {
             name: name.trim().to_string(),
             message: message.trim().to_string(),
         };
-        let problems = form.problems();
-        if !problems.is_empty() {
-            let errors = problems
-                .iter()
-                .map(|p| FieldError::new(p.field, p.to_string()))
-                .collect();
+        let mut errors: Vec<FieldError> = form
+            .problems()
+            .iter()
+            .map(|p| FieldError::new(p.field, p.to_string()))
+            .collect();
+        for (field, value) in [("name", &form.name), ("message", &form.message)] {
+            if let Some(c) = value.chars().find(|&c| !is_xml_char(c)) {
+                errors.push(FieldError::new(
+                    field,
+                    format!(
+                        "The {field} holds U+{:04X}, a control character the guestbook does not store.",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
+        if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
         let entry = db::Entry {
@@ -164,6 +175,14 @@ impl Service {
     }
 }
 // ANCHOR_END: service
+
+/// Whether XML 1.0 can carry `c`: not the C0 controls but tab, line feed
+/// and carriage return, nor U+FFFE and U+FFFF. An entry must be one that
+/// both front ends can give back, and XML has no way at all to write
+/// U+0001, so the service refuses such text from JSON callers too.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
 
 /// The columns every query below selects, in this order.
 const COLUMNS: &str = "id, posted, name, message";

@@ -105,17 +105,29 @@ impl IntoResponse for AppError {
             }
         };
         let mut response = (status, Html(page)).into_response();
-        if status == StatusCode::UNPROCESSABLE_ENTITY {
-            // The http crate still calls 422 by its older name, "Unprocessable
-            // Entity"; RFC 9110 renamed it "Unprocessable Content", and the
-            // app suite holds both chapters to the RFC. hyper writes the
-            // reason phrase it finds in this extension instead of its own.
-            response
-                .extensions_mut()
-                .insert(ReasonPhrase::from_static(b"Unprocessable Content"));
+        if let Some(reason) = rfc9110_reason(status) {
+            // hyper writes the reason phrase it finds in this extension
+            // instead of its own.
+            response.extensions_mut().insert(reason);
         }
         response
         // end exercise
     }
 }
 // ANCHOR_END: into_response
+
+// ANCHOR: rfc9110_reason
+/// The reason phrase RFC 9110 gives `status`, where the http crate (which
+/// axum and hyper share) still has the older name: 413 is "Content Too
+/// Large", not "Payload Too Large", and 422 "Unprocessable Content", not
+/// "Unprocessable Entity". The app suite holds the chapters to the RFC.
+pub fn rfc9110_reason(status: StatusCode) -> Option<ReasonPhrase> {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(ReasonPhrase::from_static(b"Content Too Large")),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            Some(ReasonPhrase::from_static(b"Unprocessable Content"))
+        }
+        _ => None,
+    }
+}
+// ANCHOR_END: rfc9110_reason

@@ -26,6 +26,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use chapter08::error::rfc9110_reason;
+
 use crate::MAX_BODY_BYTES;
 use crate::service::{DEFAULT_LIMIT, Entry, FieldError, MAX_LIMIT, Service, ServiceError};
 
@@ -66,16 +68,25 @@ pub struct EntryList {
     pub entries: Vec<Entry>,
 }
 
-/// What `POST /api/entries` takes: chapter 6's rules, written as JSON
-/// Schema (`pattern` says "not only whitespace"). A field left out counts
-/// as empty, which those rules refuse with a sentence that names it.
+/// A new entry. Both fields are trimmed, then must hold something other
+/// than whitespace, and no control character but tab, line feed and
+/// carriage return (which XML, and so the SOAP service, could not carry).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewEntry {
+    // The pattern: allowed characters, at least one of them not a space.
     #[serde(default)]
-    #[schema(required, max_length = 100, pattern = r"\S")]
+    #[schema(
+        required,
+        max_length = 100,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF][^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*$"
+    )]
     pub name: String,
     #[serde(default)]
-    #[schema(required, max_length = 1000, pattern = r"\S")]
+    #[schema(
+        required,
+        max_length = 1000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF][^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*$"
+    )]
     pub message: String,
 }
 
@@ -109,9 +120,13 @@ impl Problem {
     /// A problem that its status names: `type` is `about:blank`, and the
     /// title is the status's reason phrase, as RFC 9457 asks.
     pub fn status(status: StatusCode, detail: impl Into<String>) -> Problem {
+        let title = match rfc9110_reason(status) {
+            Some(reason) => String::from_utf8_lossy(reason.as_bytes()).into_owned(),
+            None => status.canonical_reason().unwrap_or("Error").to_string(),
+        };
         Problem {
             kind: "about:blank".to_string(),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            title,
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
@@ -138,7 +153,12 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self).expect("a problem is plain data");
-        (status, [(CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+        let mut response = (status, [(CONTENT_TYPE, PROBLEM_JSON)], body).into_response();
+        // The status line says what the title says: RFC 9110's name.
+        if let Some(reason) = rfc9110_reason(status) {
+            response.extensions_mut().insert(reason);
+        }
+        response
     }
 }
 
@@ -173,7 +193,14 @@ impl From<JsonRejection> for Problem {
                 format!("The body is not JSON: {}", error.body_text()),
             ),
             JsonRejection::JsonDataError(error) => {
-                Problem::invalid(vec![FieldError::new("body", error.body_text())])
+                // serde names the field in its message: "name: invalid type: ...".
+                let text = error.body_text();
+                let detail = text.rsplit("target type: ").next().unwrap_or(&text);
+                let field = match detail.split_once(": ") {
+                    Some((field, _)) if !field.contains(' ') => field,
+                    _ => "body",
+                };
+                Problem::invalid(vec![FieldError::new(field, detail)])
             }
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Problem::status(
                 StatusCode::PAYLOAD_TOO_LARGE,

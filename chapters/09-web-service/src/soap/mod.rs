@@ -2,15 +2,15 @@
 //! contract.
 //!
 //! ```text
-//!  POST /soap ─▶ size ≤ MAX_BODY_BYTES? ─▶ text/xml? ─▶ UTF-8? ─▶ read_request ─▶ call ─▶ answer
-//!                     │ no: 413              │ no: 415     │ no       │ fault     │ fault
+//!  POST /soap ─▶ size ≤ MAX_BODY_BYTES? ─▶ XML type? ─▶ UTF-8? ─▶ read_request ─▶ call ─▶ answer (200)
+//!                     │ no                   │ no          │ no       │ fault     │ fault
 //!                     ▼                      ▼             ▼          ▼           ▼
-//!                   fault envelope ◀───────────────────────────────────────────── (HTTP 500)
+//!                 fault, 413             fault, 415      fault, 500 ◀──────────────┘
 //! ```
 //!
 //! - [`envelope`]: reading a request, with the XML defences;
 //! - [`fault`]: the four fault codes and what each error becomes;
-//! - [`write`]: writing responses, faults and requests;
+//! - [`write`](mod@write): writing responses, faults and requests;
 //! - [`wsdl`]: the contract;
 //! - this file: the handlers, and [`call`], which checks each operation's
 //!   parameters and calls the service.
@@ -22,9 +22,11 @@ pub mod wsdl;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chapter08::error::rfc9110_reason;
+use http_body_util::LengthLimitError;
 use serde::Deserialize;
 
 use crate::MAX_BODY_BYTES;
@@ -75,33 +77,65 @@ fn integer(field: &str, text: &str) -> Result<i64, Fault> {
 // ANCHOR: handler
 /// `POST /soap`: one call, answered with its response or a fault.
 pub async fn post(State(service): State<Service>, headers: HeaderMap, body: Body) -> Response {
-    // The size first, before reading more than the limit.
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+    // The size first: a Content-Length over the limit is refused before a
+    // byte of the body is read, and a body without one stops at the limit.
+    let too_large = || {
         let fault = Fault::client(format!(
             "The request is larger than {MAX_BODY_BYTES} bytes."
         ));
-        return envelope_response(StatusCode::PAYLOAD_TOO_LARGE, write::fault(&fault));
+        envelope_response(StatusCode::PAYLOAD_TOO_LARGE, write::fault(&fault))
+    };
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return too_large();
+    }
+    let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(error) if is_length_limit(&error) => return too_large(),
+        // The client went away, or sent a broken chunked body.
+        Err(error) => {
+            let fault = Fault::client(format!("The request's body could not be read: {error}"));
+            return envelope_response(StatusCode::BAD_REQUEST, write::fault(&fault));
+        }
     };
     if let Err(fault) = check_content_type(&headers) {
         return envelope_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, write::fault(&fault));
     }
-    let Ok(xml) = std::str::from_utf8(&bytes) else {
-        let fault = Fault::client("The request is not UTF-8, which its charset says it is.");
-        return envelope_response(StatusCode::INTERNAL_SERVER_ERROR, write::fault(&fault));
-    };
-    let result = match read_request(xml) {
-        Ok(request) => call(&service, request).await,
-        Err(fault) => Err(fault),
+    let result = match std::str::from_utf8(&bytes) {
+        Ok(xml) => match read_request(xml) {
+            Ok(request) => call(&service, request).await,
+            Err(fault) => Err(fault),
+        },
+        Err(_) => Err(Fault::client(
+            "The request is not UTF-8, which its charset says it is.",
+        )),
     };
     match result {
         Ok(answer) => envelope_response(StatusCode::OK, write::answer(&answer)),
-        // SOAP 1.1 over HTTP: every fault is a 500.
+        // SOAP 1.1 over HTTP: every fault about a message is a 500.
         Err(fault) => envelope_response(StatusCode::INTERNAL_SERVER_ERROR, write::fault(&fault)),
     }
 }
 // ANCHOR_END: handler
 
+/// Whether reading the body stopped at `MAX_BODY_BYTES`.
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = source {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
 /// SOAP 1.1 messages are `text/xml`; a charset, if given, must be UTF-8.
+/// SOAP 1.2's `application/soap+xml` is let through, so its sender gets
+/// the fault that says what is wrong: a VersionMismatch.
 fn check_content_type(headers: &HeaderMap) -> Result<(), Fault> {
     let value = headers
         .get(CONTENT_TYPE)
@@ -113,7 +147,10 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Fault> {
         .filter_map(|p| p.split_once('='))
         .filter(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
         .all(|(_, v)| v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8"));
-    if media_type.eq_ignore_ascii_case("text/xml") && charset_ok {
+    let xml = ["text/xml", "application/soap+xml"]
+        .iter()
+        .any(|t| media_type.eq_ignore_ascii_case(t));
+    if xml && charset_ok {
         Ok(())
     } else {
         Err(Fault::client(format!(
@@ -123,7 +160,12 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Fault> {
 }
 
 fn envelope_response(status: StatusCode, xml: String) -> Response {
-    (status, [(CONTENT_TYPE, CONTENT_TYPE_XML)], xml).into_response()
+    let mut response = (status, [(CONTENT_TYPE, CONTENT_TYPE_XML)], xml).into_response();
+    // 413's name in RFC 9110, as chapter 8 does.
+    if let Some(reason) = rfc9110_reason(status) {
+        response.extensions_mut().insert(reason);
+    }
+    response
 }
 
 /// The query of `GET /soap`: `?wsdl` asks for the contract.

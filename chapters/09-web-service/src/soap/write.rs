@@ -25,10 +25,17 @@ pub enum Answer {
     Entries(Vec<Entry>),
 }
 
-/// `text` with XML's five special characters written as references, so it
-/// can go inside an attribute or an element.
+/// `text` with XML's special characters written as references, so it can
+/// go inside an element or an attribute: the five of `<>&"'`, and the
+/// carriage return, which a reader would otherwise turn into a line feed
+/// (XML normalises line ends).
 pub fn escape(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+    quick_xml::escape::escape(text).replace('\r', "&#13;")
+}
+
+/// `text`, escaped, as a text event.
+pub fn text(text: &str) -> BytesText<'static> {
+    BytesText::from_escaped(escape(text))
 }
 
 // ANCHOR: write_answer
@@ -97,7 +104,7 @@ fn envelope(body: impl FnOnce(&mut Xml) -> io::Result<()>) -> String {
 fn text_element(writer: &mut Xml, name: &str, text: &str) -> io::Result<()> {
     writer
         .create_element(format!("{PREFIX}:{name}"))
-        .write_text_content(BytesText::new(text))?;
+        .write_text_content(self::text(text))?;
     Ok(())
 }
 

@@ -29,11 +29,12 @@ use std::collections::BTreeMap;
 
 use quick_xml::NsReader;
 use quick_xml::XmlVersion;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesDecl, BytesRef, BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
 use super::fault::Fault;
 use super::{NAMESPACE, SOAP_ENV, SOAP12_ENV};
+use crate::service::is_xml_char;
 
 /// The deepest nesting read: a request needs four levels (envelope, body,
 /// operation, parameter); a header block may have a few more.
@@ -99,6 +100,9 @@ impl Budget {
 }
 // ANCHOR_END: budget
 
+/// The actor that means "the next SOAP node": us.
+pub const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
+
 /// A request, read: the operation's name and its parameters' text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -113,12 +117,14 @@ pub struct Request {
 enum Place {
     /// Before the envelope's start tag.
     Outside,
-    /// Inside `Envelope`, between its children.
+    /// Inside `Envelope`, before its `Header` or `Body`.
     Envelope,
-    /// Inside `Header`.
+    /// Inside `Header`, between header blocks.
     Header,
-    /// Inside a header block, at this depth.
-    HeaderBlock,
+    /// Inside a header block, which opened at this depth.
+    HeaderBlock { depth: usize },
+    /// Inside `Envelope`, after the `Header`: only the `Body` may come.
+    AfterHeader,
     /// Inside `Body`, before its element.
     Body,
     /// Inside the operation's element.
@@ -127,6 +133,8 @@ enum Place {
     Parameter,
     /// Inside `Body`, after its element.
     AfterOperation,
+    /// Inside `Envelope`, after the `Body`.
+    AfterBody,
     /// After the envelope's end tag.
     Done,
 }
@@ -141,62 +149,66 @@ pub fn read_request(xml: &str) -> Result<Request, Fault> {
     let mut reader = NsReader::from_str(xml);
     let mut budget = Budget::default();
     let mut place = Place::Outside;
-    let mut header_depth = 0;
     let mut operation = String::new();
     let mut parameters = BTreeMap::new();
     let mut parameter: Option<(String, String)> = None;
     loop {
-        let position = reader.buffer_position();
-        let (namespace, event) = reader.read_resolved_event().map_err(|e| {
-            Fault::client(format!(
-                "The XML is not well-formed at byte {position}: {e}"
-            ))
-        })?;
-        let namespace = namespace_of(&namespace);
+        let (namespace, event) = match reader.read_resolved_event() {
+            Ok((namespace, event)) => (namespace_of(&namespace), event),
+            Err(error) => {
+                let at = reader.error_position();
+                return Err(Fault::client(format!(
+                    "The XML is not well-formed (at byte {at}): {error}"
+                )));
+            }
+        };
         budget.admit(&event)?;
         match event {
             Event::Eof => break,
-            Event::Decl(_) | Event::Comment(_) | Event::DocType(_) | Event::PI(_) => {}
+            Event::Decl(decl) => check_declaration(&decl, place == Place::Outside)?,
+            // Refused by the budget already; nothing else to see in them.
+            Event::DocType(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let empty = matches!(event, Event::Empty(_));
                 let local = start.local_name().as_ref().to_string();
+                let soap = namespace.as_deref() == Some(SOAP_ENV);
                 place = match place {
                     Place::Outside => {
                         enter_envelope(namespace.as_deref(), &local)?;
                         if empty { Place::Done } else { Place::Envelope }
                     }
-                    Place::Envelope => match (namespace.as_deref(), local.as_str()) {
-                        (Some(SOAP_ENV), "Header") if operation.is_empty() => {
-                            if empty {
-                                Place::Envelope
-                            } else {
-                                Place::Header
-                            }
+                    Place::Envelope if soap && local == "Header" => {
+                        if empty {
+                            Place::AfterHeader
+                        } else {
+                            Place::Header
                         }
-                        (Some(SOAP_ENV), "Body") => {
-                            if empty {
-                                return Err(Fault::client(
-                                    "The Body is empty: it must hold the operation's element.",
-                                ));
-                            }
-                            Place::Body
+                    }
+                    Place::Envelope | Place::AfterHeader if soap && local == "Body" => {
+                        if empty {
+                            return Err(Fault::client(
+                                "The Body is empty: it must hold the operation's element.",
+                            ));
                         }
-                        _ => {
-                            return Err(Fault::client(format!(
-                                "Unexpected element {local} in the Envelope: only a Header and then a Body may be there."
-                            )));
-                        }
-                    },
+                        Place::Body
+                    }
+                    Place::Envelope | Place::AfterHeader => {
+                        return Err(Fault::client(format!(
+                            "Unexpected element {local} in the Envelope: one Header may come, then one Body."
+                        )));
+                    }
                     Place::Header => {
                         check_header_block(&reader, start, &local)?;
-                        header_depth = budget.depth;
                         if empty {
                             Place::Header
                         } else {
-                            Place::HeaderBlock
+                            Place::HeaderBlock {
+                                depth: budget.depth,
+                            }
                         }
                     }
-                    Place::HeaderBlock => Place::HeaderBlock,
+                    // What a header block holds is its own business.
+                    Place::HeaderBlock { depth } => Place::HeaderBlock { depth },
                     Place::Body => {
                         if namespace.as_deref() != Some(NAMESPACE) {
                             return Err(Fault::client(format!(
@@ -240,6 +252,14 @@ pub fn read_request(xml: &str) -> Result<Request, Fault> {
                             "A second element ({local}) in the Body: it must hold exactly one, the operation."
                         )));
                     }
+                    // SOAP 1.1 would allow more elements here; the WS-I
+                    // Basic Profile (R1011), which toolkits follow, does
+                    // not, and a second Body must never be read.
+                    Place::AfterBody => {
+                        return Err(Fault::client(format!(
+                            "An element ({local}) after the Body: the Body must be the Envelope's last child."
+                        )));
+                    }
                     Place::Done => {
                         return Err(Fault::client("Content after the Envelope."));
                     }
@@ -253,24 +273,25 @@ pub fn read_request(xml: &str) -> Result<Request, Fault> {
                         Place::Operation
                     }
                     Place::Operation => Place::AfterOperation,
-                    Place::HeaderBlock if budget.depth < header_depth => Place::Header,
-                    Place::HeaderBlock => Place::HeaderBlock,
-                    Place::Header => Place::Envelope,
-                    Place::AfterOperation => Place::Envelope,
+                    Place::HeaderBlock { depth } if budget.depth < depth => Place::Header,
+                    Place::HeaderBlock { depth } => Place::HeaderBlock { depth },
+                    Place::Header => Place::AfterHeader,
                     Place::Body => {
                         return Err(Fault::client(
                             "The Body is empty: it must hold the operation's element.",
                         ));
                     }
-                    Place::Envelope => Place::Done,
-                    other => other,
+                    Place::AfterOperation => Place::AfterBody,
+                    Place::Envelope | Place::AfterHeader | Place::AfterBody => Place::Done,
+                    // quick-xml checks that end tags match their start tags.
+                    Place::Outside | Place::Done => place,
                 };
             }
             Event::Text(text) => {
                 let content = text.xml10_content();
                 match (&mut parameter, place) {
                     (Some((_, value)), Place::Parameter) => value.push_str(&content),
-                    (_, Place::HeaderBlock) => {}
+                    (_, Place::HeaderBlock { .. }) => {}
                     _ if content.trim().is_empty() => {}
                     _ => {
                         return Err(Fault::client(format!(
@@ -282,17 +303,17 @@ pub fn read_request(xml: &str) -> Result<Request, Fault> {
             }
             Event::CData(data) => match (&mut parameter, place) {
                 (Some((_, value)), Place::Parameter) => value.push_str(&data.xml10_content()),
-                (_, Place::HeaderBlock) => {}
+                (_, Place::HeaderBlock { .. }) => {}
                 _ => return Err(Fault::client("CDATA where only elements may be.")),
             },
             Event::GeneralRef(reference) => {
                 let resolved = resolve_reference(&reference)?;
                 match (&mut parameter, place) {
                     (Some((_, value)), Place::Parameter) => value.push(resolved),
-                    (_, Place::HeaderBlock) => {}
+                    (_, Place::HeaderBlock { .. }) => {}
                     _ => {
                         return Err(Fault::client(
-                            "A character reference where only elements may be.",
+                            "A reference (&...;) where only elements may be.",
                         ));
                     }
                 }
@@ -311,6 +332,34 @@ pub fn read_request(xml: &str) -> Result<Request, Fault> {
     // end exercise
 }
 // ANCHOR_END: read_request
+
+/// An XML declaration may only open the document, and say XML 1.0 in
+/// UTF-8: the only version and encoding SOAP 1.1 over HTTP here speaks.
+fn check_declaration(decl: &BytesDecl<'_>, first: bool) -> Result<(), Fault> {
+    if !first {
+        return Err(Fault::client(
+            "An XML declaration (<?xml ...?>) may only open the document.",
+        ));
+    }
+    let version = decl
+        .version()
+        .map_err(|e| Fault::client(format!("A bad XML declaration: {e}")))?;
+    if version != "1.0" {
+        return Err(Fault::client(format!(
+            "The document is XML {version}; this service reads XML 1.0."
+        )));
+    }
+    if let Some(encoding) = decl.encoding() {
+        let encoding =
+            encoding.map_err(|e| Fault::client(format!("A bad XML declaration: {e}")))?;
+        if !encoding.eq_ignore_ascii_case("utf-8") {
+            return Err(Fault::client(format!(
+                "The document says it is in {encoding}; send UTF-8."
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Checks the document's first element: a SOAP 1.1 `Envelope`. An envelope
 /// of another version is a VersionMismatch fault, as SOAP 1.1 says.
@@ -333,8 +382,9 @@ fn enter_envelope(namespace: Option<&str>, local: &str) -> Result<(), Fault> {
 // ANCHOR: check_header_block
 // ANCHOR: check_header_block_signature
 /// A header block we are told we must understand is one we cannot obey:
-/// we understand none, so it is a MustUnderstand fault. Others are ignored,
-/// as SOAP allows.
+/// we understand none, so it is a MustUnderstand fault. A block for
+/// another node (its `actor` is not us, the next one) is not ours to
+/// judge, and a block without the mark may be ignored, as SOAP allows.
 fn check_header_block<R>(
     reader: &NsReader<R>,
     start: &BytesStart<'_>,
@@ -342,22 +392,38 @@ fn check_header_block<R>(
 ) -> Result<(), Fault> {
     // ANCHOR_END: check_header_block_signature
     // exercise 9.2: Read the envelope
+    let mut must_understand = false;
+    let mut for_us = true;
     for attribute in start.attributes() {
         let attribute =
             attribute.map_err(|e| Fault::client(format!("A bad attribute on {local}: {e}")))?;
         let (namespace, name) = reader.resolver().resolve_attribute(attribute.key);
-        if namespace_of(&namespace).as_deref() == Some(SOAP_ENV)
-            && name.as_ref() == "mustUnderstand"
-        {
-            let value = attribute
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| Fault::client(format!("A bad mustUnderstand value: {e}")))?;
-            if value.trim() == "1" {
-                return Err(Fault::must_understand(format!(
-                    "The header block {local} is marked mustUnderstand=\"1\", and this service understands no header blocks."
-                )));
-            }
+        if namespace_of(&namespace).as_deref() != Some(SOAP_ENV) {
+            continue;
         }
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| Fault::client(format!("A bad attribute on {local}: {e}")))?;
+        match name.as_ref() {
+            "mustUnderstand" => {
+                must_understand = match value.trim() {
+                    "1" => true,
+                    "0" => false,
+                    other => {
+                        return Err(Fault::client(format!(
+                            "mustUnderstand on {local} is {other:?}; SOAP 1.1 allows only \"0\" and \"1\"."
+                        )));
+                    }
+                }
+            }
+            "actor" => for_us = value.trim() == ACTOR_NEXT,
+            _ => {}
+        }
+    }
+    if must_understand && for_us {
+        return Err(Fault::must_understand(format!(
+            "The header block {local} is marked mustUnderstand=\"1\", and this service understands no header blocks."
+        )));
     }
     Ok(())
     // end exercise
@@ -376,6 +442,15 @@ pub fn resolve_reference(reference: &BytesRef<'_>) -> Result<char, Fault> {
         .resolve_char_ref()
         .map_err(|e| Fault::client(format!("A bad character reference: {e}")))?
     {
+        // `&#1;` is as ill-formed as a raw U+0001: XML 1.0 has no way to
+        // carry it.
+        if !is_xml_char(c) {
+            return Err(Fault::client(format!(
+                "&{}; is U+{:04X}, a character XML 1.0 cannot hold.",
+                reference.xml10_content(),
+                u32::from(c)
+            )));
+        }
         return Ok(c);
     }
     let name = reference.xml10_content();

@@ -25,10 +25,17 @@ pub enum Answer {
     Entries(Vec<Entry>),
 }
 
-/// `text` with XML's five special characters written as references, so it
-/// can go inside an attribute or an element.
+/// `text` with XML's special characters written as references, so it can
+/// go inside an element or an attribute: the five of `<>&"'`, and the
+/// carriage return, which a reader would otherwise turn into a line feed
+/// (XML normalises line ends).
 pub fn escape(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+    quick_xml::escape::escape(text).replace('\r', "&#13;")
+}
+
+/// `text`, escaped, as a text event.
+pub fn text(text: &str) -> BytesText<'static> {
+    BytesText::from_escaped(escape(text))
 }
 
 // ANCHOR: write_answer
@@ -70,19 +77,25 @@ pub fn fault(fault: &Fault) -> String {
             .write_inner_content(|w| {
                 // faultcode and faultstring are unqualified: SOAP 1.1 says so.
                 w.create_element("faultcode")
-                    .write_text_content(BytesText::new(fault.code.qualified()))?;
+                    .write_text_content(text(fault.code.qualified()))?;
                 w.create_element("faultstring")
-                    .write_text_content(BytesText::new(&fault.string))?;
+                    .write_text_content(text(&fault.string))?;
+                // One element in the detail, as the WSDL's fault part is
+                // one element: Problems, with a Problem per field.
                 if !fault.problems.is_empty() {
                     w.create_element("detail").write_inner_content(|w| {
-                        for problem in &fault.problems {
-                            w.create_element(format!("{PREFIX}:Problem"))
-                                .with_attribute((format!("xmlns:{PREFIX}").as_str(), NAMESPACE))
-                                .write_inner_content(|w| {
-                                    text_element(w, "field", &problem.field)?;
-                                    text_element(w, "reason", &problem.reason)
-                                })?;
-                        }
+                        w.create_element(format!("{PREFIX}:Problems"))
+                            .with_attribute((format!("xmlns:{PREFIX}").as_str(), NAMESPACE))
+                            .write_inner_content(|w| {
+                                fault.problems.iter().try_for_each(|problem| {
+                                    w.create_element(format!("{PREFIX}:Problem"))
+                                        .write_inner_content(|w| {
+                                            text_element(w, "field", &problem.field)?;
+                                            text_element(w, "reason", &problem.reason)
+                                        })?;
+                                    Ok(())
+                                })
+                            })?;
                         Ok(())
                     })?;
                 }
@@ -135,7 +148,7 @@ fn envelope(body: impl FnOnce(&mut Xml) -> io::Result<()>) -> String {
 fn text_element(writer: &mut Xml, name: &str, text: &str) -> io::Result<()> {
     writer
         .create_element(format!("{PREFIX}:{name}"))
-        .write_text_content(BytesText::new(text))?;
+        .write_text_content(self::text(text))?;
     Ok(())
 }
 

@@ -17,14 +17,10 @@ use super::NAMESPACE;
 use super::write::escape;
 
 // ANCHOR: wsdl
-/// The operations, and whether each can answer with a fault about its
-/// input (GetTime cannot).
-pub const OPERATIONS: [(&str, bool); 4] = [
-    ("GetTime", false),
-    ("AddEntry", true),
-    ("ListEntries", true),
-    ("GetEntry", true),
-];
+/// The operations, in the port type's order. Each can answer with a fault
+/// whose detail names the fields at fault (GetTime too: a parameter it
+/// does not have is one).
+pub const OPERATIONS: [&str; 4] = ["GetTime", "AddEntry", "ListEntries", "GetEntry"];
 
 /// The WSDL, with the service at `http://{host}/soap`.
 pub fn wsdl(host: &str) -> String {
@@ -93,10 +89,15 @@ const CONTRACT: &str = r#"<?xml version="1.0" encoding="utf-8"?>
           <xsd:element name="entry" type="tns:Entry"/>
         </xsd:sequence></xsd:complexType>
       </xsd:element>
-      <xsd:element name="Problem">
-        <xsd:complexType><xsd:sequence>
+      <xsd:complexType name="Problem">
+        <xsd:sequence>
           <xsd:element name="field" type="xsd:string"/>
           <xsd:element name="reason" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+      <xsd:element name="Problems">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="Problem" type="tns:Problem" maxOccurs="unbounded"/>
         </xsd:sequence></xsd:complexType>
       </xsd:element>
     </xsd:schema>
@@ -110,27 +111,28 @@ const CONTRACT: &str = r#"<?xml version="1.0" encoding="utf-8"?>
   <wsdl:message name="ListEntriesResponse"><wsdl:part name="parameters" element="tns:ListEntriesResponse"/></wsdl:message>
   <wsdl:message name="GetEntryRequest"><wsdl:part name="parameters" element="tns:GetEntry"/></wsdl:message>
   <wsdl:message name="GetEntryResponse"><wsdl:part name="parameters" element="tns:GetEntryResponse"/></wsdl:message>
-  <wsdl:message name="Problem"><wsdl:part name="detail" element="tns:Problem"/></wsdl:message>
+  <wsdl:message name="Problems"><wsdl:part name="detail" element="tns:Problems"/></wsdl:message>
 
   <wsdl:portType name="GuestbookPortType">
     <wsdl:operation name="GetTime">
       <wsdl:input message="tns:GetTimeRequest"/>
       <wsdl:output message="tns:GetTimeResponse"/>
+      <wsdl:fault name="Problems" message="tns:Problems"/>
     </wsdl:operation>
     <wsdl:operation name="AddEntry">
       <wsdl:input message="tns:AddEntryRequest"/>
       <wsdl:output message="tns:AddEntryResponse"/>
-      <wsdl:fault name="Problem" message="tns:Problem"/>
+      <wsdl:fault name="Problems" message="tns:Problems"/>
     </wsdl:operation>
     <wsdl:operation name="ListEntries">
       <wsdl:input message="tns:ListEntriesRequest"/>
       <wsdl:output message="tns:ListEntriesResponse"/>
-      <wsdl:fault name="Problem" message="tns:Problem"/>
+      <wsdl:fault name="Problems" message="tns:Problems"/>
     </wsdl:operation>
     <wsdl:operation name="GetEntry">
       <wsdl:input message="tns:GetEntryRequest"/>
       <wsdl:output message="tns:GetEntryResponse"/>
-      <wsdl:fault name="Problem" message="tns:Problem"/>
+      <wsdl:fault name="Problems" message="tns:Problems"/>
     </wsdl:operation>
   </wsdl:portType>
 
@@ -150,19 +152,15 @@ pub fn binding_and_service(location: &str) -> String {
         "  <wsdl:binding name=\"GuestbookBinding\" type=\"tns:GuestbookPortType\">\n    \
          <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n",
     );
-    for (operation, has_fault) in OPERATIONS {
+    for operation in OPERATIONS {
         xml.push_str(&format!(
             "    <wsdl:operation name=\"{operation}\">\n      \
              <soap:operation soapAction=\"{NAMESPACE}#{operation}\"/>\n      \
              <wsdl:input><soap:body use=\"literal\"/></wsdl:input>\n      \
-             <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n"
+             <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n      \
+             <wsdl:fault name=\"Problems\"><soap:fault name=\"Problems\" use=\"literal\"/></wsdl:fault>\n    \
+             </wsdl:operation>\n"
         ));
-        if has_fault {
-            xml.push_str(
-                "      <wsdl:fault name=\"Problem\"><soap:fault name=\"Problem\" use=\"literal\"/></wsdl:fault>\n",
-            );
-        }
-        xml.push_str("    </wsdl:operation>\n");
     }
     xml.push_str(&format!(
         "  </wsdl:binding>\n\n  <wsdl:service name=\"GuestbookService\">\n    \

@@ -424,6 +424,57 @@ mod tests {
     }
 
     #[test]
+    fn a_name_in_a_format_string_is_a_use() {
+        let text = "use crate::limits::{MAX, MIN};\n\npub fn f() -> String {\n    let _ = MIN;\n    todo!()\n}\n";
+        let out = expect(&[(text, &[("2.1", "format!(\"at most {MAX}\")")])]);
+        assert!(
+            out[0].contains("#[expect(unused_imports, reason = \"until you write exercise 2.1\")]\nuse crate::limits"),
+            "MAX is used only inside the stub's format string: {}",
+            out[0]
+        );
+        let kept = "use crate::limits::MAX;\n\npub fn f() -> String {\n    let s = format!(\"{MAX:>4}\");\n    todo!()\n}\n";
+        let out = expect(&[(kept, &[("2.1", "s + &MAX.to_string()")])]);
+        assert!(!out[0].contains("unused_imports"), "{}", out[0]);
+    }
+
+    #[test]
+    fn a_variable_or_a_field_of_the_same_name_is_not_a_use_of_a_function() {
+        let text = "fn guestbook() -> u8 { 1 }\n\npub struct S { guestbook: u8 }\n\npub fn open() -> S {\n    let guestbook = 2;\n    S { guestbook }\n}\n\npub fn page(s: &S) -> u8 {\n    let _ = s.guestbook;\n    todo!()\n}\n";
+        let out = expect(&[(text, &[("3.1", "guestbook()")])]);
+        assert!(
+            out[0].contains(
+                "#[expect(dead_code, reason = \"until you write exercise 3.1\")]\nfn guestbook()"
+            ),
+            "{}",
+            out[0]
+        );
+    }
+
+    #[test]
+    fn the_members_of_an_unused_type_need_nothing_of_their_own() {
+        let text = "enum Place {\n    Outside,\n    Inside,\n}\n\npub fn f() {\n    todo!()\n}\n";
+        let out = expect(&[(
+            text,
+            &[("4.1", "let p = Place::Outside; let q = Place::Inside;")],
+        )]);
+        assert_eq!(out[0].matches("#[expect(").count(), 1, "{}", out[0]);
+        assert!(out[0].contains(")]\nenum Place"), "{}", out[0]);
+    }
+
+    #[test]
+    fn an_item_a_unit_test_uses_gets_allow_not_expect() {
+        let text = "fn helper() -> u8 { 1 }\n\npub fn f() -> u8 {\n    todo!()\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n        assert_eq!(super::helper(), 1);\n    }\n}\n";
+        let out = expect(&[(text, &[("5.1", "helper()")])]);
+        assert!(
+            out[0].contains(
+                "#[allow(dead_code, reason = \"until you write exercise 5.1\")]\nfn helper()"
+            ),
+            "in the test build the helper is used, so an expectation would be unfulfilled there: {}",
+            out[0]
+        );
+    }
+
+    #[test]
     fn the_attributes_come_out_again() {
         let text = "use std::io::Write;\n\npub fn f(a: u8) {\n    todo!()\n}\n";
         let out = expect(&[(text, &[("1.2", "a; w.write_all(b\"\")")])]);

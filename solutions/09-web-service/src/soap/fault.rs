@@ -12,8 +12,10 @@
 //! </soap:Fault>
 //! ```
 //!
-//! Every fault goes with HTTP status 500, as SOAP 1.1's HTTP binding says
-//! (a body too large to read is the exception: 413, before any XML).
+//! Every fault about a message goes with HTTP status 500, as SOAP 1.1's
+//! HTTP binding says. Three come before there is any XML to read, with the
+//! status that says why: 413 for a body too large, 415 for one that is not
+//! XML, 400 for one that could not be read.
 
 use crate::service::{FieldError, ServiceError};
 

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  POST /soap ─▶ size ≤ MAX_BODY_BYTES? ─▶ XML type? ─▶ UTF-8? ─▶ read_request ─▶ call ─▶ answer (200)
-//!                     │ no                   │ no          │ no       │ fault     │ fault
+//!                     │ no (unreadable: 400) │ no          │ no       │ fault     │ fault
 //!                     ▼                      ▼             ▼          ▼           ▼
 //!                 fault, 413             fault, 415      fault, 500 ◀──────────────┘
 //! ```

@@ -68,6 +68,11 @@ pub fn generate(
     // used only by a stub in another.
     let starters = starter_texts(manifest, chapter, &texts)?;
     for (file, text) in texts.into_iter().zip(starters) {
+        let text = if file.path.ends_with(".rs") {
+            rustfmt(root, &file.shown, text)?
+        } else {
+            text
+        };
         generated.push(GeneratedFile {
             path: file.path,
             contents: text.into_bytes(),
@@ -76,6 +81,47 @@ pub fn generate(
     generated.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(generated)
 }
+
+/// `text` as rustfmt writes it, so a starter is `cargo fmt` clean however
+/// the stubs and expectations changed it: an attribute on one variant, for
+/// one, makes rustfmt write every struct variant of the enum on lines of
+/// their own.
+fn rustfmt(root: &Path, shown: &str, text: String) -> Result<String, String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", EDITION, "--emit", "stdout", "--quiet"])
+        // rustfmt reads its settings from the folder it runs in.
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "cannot run rustfmt for {shown} ({e}): `rustup component add rustfmt` installs it"
+            )
+        })?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = text;
+    // Written from another thread: rustfmt may fill its stdout pipe before
+    // it has read all of its input.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt on {shown}: {e}"))?;
+    let _ = writer.join();
+    if !output.status.success() {
+        return Err(format!(
+            "rustfmt could not format the starter of {shown}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt on {shown}: {e}"))
+}
+
+/// The edition the course's crates are written in (the workspace's).
+const EDITION: &str = "2024";
 
 /// The exercises of `chapter` that have no marker in the solution, as
 /// warnings: their code would be copied into the starter unstubbed.

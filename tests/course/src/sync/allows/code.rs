@@ -136,6 +136,9 @@ pub(super) fn occurrences(code: &str, name: &str, kind: Kind) -> Vec<usize> {
             match kind {
                 Kind::Field => by_dot,
                 Kind::Method => by_dot || in_path,
+                // `State::Recipients(envelope) =>` matches a variant; only an
+                // expression constructs one, and only that makes it used.
+                Kind::Variant => !by_dot && !is_match_arm(after),
                 Kind::Import if macro_call => !PRELUDE_MACROS.contains(&name),
                 Kind::Import => !by_dot && !in_path && !label && !declared,
                 _ => !by_dot && !macro_call && !label && !declared,
@@ -158,6 +161,17 @@ pub(super) fn format_captures(text: &str, name: &str) -> Vec<usize> {
         );
     }
     found
+}
+
+/// Whether `after` (the code after a variant's name) is the rest of a
+/// match arm's pattern: an optional `(...)` or `{...}`, then `=>` or `|`.
+fn is_match_arm(after: &str) -> bool {
+    let rest = match after.chars().next() {
+        Some('(' | '{') => &after[matching(after, 0)..],
+        _ => after,
+    };
+    let rest = rest.trim_start();
+    rest.starts_with("=>") || (rest.starts_with('|') && !rest.starts_with("||"))
 }
 
 /// Whether `text` ends with `word`, not with a longer identifier.

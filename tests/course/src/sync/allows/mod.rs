@@ -462,6 +462,19 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_only_matched_is_not_constructed() {
+        let text = "enum State {\n    Fresh,\n    Done(u8),\n}\n\npub fn f(s: State) -> u8 {\n    let _ = State::Fresh;\n    match s {\n        State::Done(n) => n,\n        State::Fresh => 0,\n    }\n}\n\npub fn g() -> u8 {\n    todo!()\n}\n";
+        let out = expect(&[(text, &[("6.1", "f(State::Done(1))")])]);
+        assert!(
+            out[0].contains(
+                "#[expect(dead_code, reason = \"until you write exercise 6.1\")]\n    Done(u8)"
+            ),
+            "Done is only constructed by the stub: {}",
+            out[0]
+        );
+    }
+
+    #[test]
     fn an_item_a_unit_test_uses_gets_allow_not_expect() {
         let text = "fn helper() -> u8 { 1 }\n\npub fn f() -> u8 {\n    todo!()\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n        assert_eq!(super::helper(), 1);\n    }\n}\n";
         let out = expect(&[(text, &[("5.1", "helper()")])]);

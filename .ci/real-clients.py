@@ -1,6 +1,6 @@
-"""Chapter 9's server against clients nobody here wrote.
+"""The servers of Part V against clients nobody here wrote.
 
-Starts the reference server on 127.0.0.1:0 with a fresh data folder, then:
+Chapter 9, started on 127.0.0.1:0 with a fresh data folder:
 
 - zeep (Python's SOAP toolkit) reads the WSDL and calls every operation,
   including the ones that fault, with no code written for this service;
@@ -8,9 +8,16 @@ Starts the reference server on 127.0.0.1:0 with a fresh data folder, then:
   the JSON API against it (all checks, a fixed seed so a run can be
   repeated).
 
+Chapter 10, started the same way with a fresh Maildir folder: Python's
+smtplib sends a message with a leading dot, 8-bit text and two
+recipients, and is refused a relay; the files in new/ are checked.
+
 Run with the Python of a virtual environment that has zeep and
-schemathesis: `venv/bin/python .ci/real-clients.py target/debug/chapter09-solution`.
+schemathesis: `venv/bin/python .ci/real-clients.py target/debug/chapter09-solution target/debug/chapter10-solution`.
 """
+
+import os
+import smtplib
 
 import shutil
 import subprocess
@@ -24,9 +31,9 @@ from zeep.exceptions import Fault
 NS = "{urn:socket-to-framework:guestbook}"
 
 
-def start(binary, data):
+def start(binary, data, folder_flag="--data", scheme="http"):
     server = subprocess.Popen(
-        [binary, "server", "--addr", "127.0.0.1:0", "--data", data],
+        [binary, "server", "--addr", "127.0.0.1:0", folder_flag, data],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -37,10 +44,11 @@ def start(binary, data):
     reader = threading.Thread(target=lambda: line.append(server.stdout.readline()))
     reader.start()
     reader.join(10)
-    if not line or not line[0].startswith("listening on http://"):
+    prefix = f"listening on {scheme}://"
+    if not line or not line[0].startswith(prefix):
         server.kill()
         sys.exit(f"the server did not say where it listens: {line}")
-    return server, line[0].strip()[len("listening on http://"):]
+    return server, line[0].strip()[len(prefix):]
 
 
 def check_soap(addr):
@@ -91,10 +99,37 @@ def check_openapi(addr):
         sys.exit("schemathesis found differences between the API and its OpenAPI document")
 
 
+def check_smtp(addr, maildir):
+    host, port = addr.rsplit(":", 1)
+    message = "Subject: from smtplib\r\n\r\n.a line with a leading dot\r\ncaf\u00e9\r\n".encode()
+    with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+        code, _ = smtp.ehlo("ci.example")
+        assert code == 250 and smtp.has_extn("pipelining") and smtp.has_extn("8bitmime"), smtp.esmtp_features
+        refused = smtp.sendmail("ada@example.org", ["bob@localhost", "carol@localhost"], message)
+        assert refused == {}, refused
+        try:
+            smtp.sendmail("ada@example.org", ["victim@elsewhere.example"], b"Subject: relay\r\n\r\nx\r\n")
+        except smtplib.SMTPRecipientsRefused as error:
+            code = error.recipients["victim@elsewhere.example"][0]
+            assert code == 550, error.recipients
+            print(f"smtplib: relay refused with {code}")
+        else:
+            sys.exit("smtplib: the server relayed mail for another domain")
+    for mailbox in ["bob@localhost", "carol@localhost"]:
+        new = os.path.join(maildir, mailbox, "new")
+        files = os.listdir(new)
+        assert len(files) == 1, (mailbox, files)
+        with open(os.path.join(new, files[0]), "rb") as stored:
+            text = stored.read()
+        # smtplib stuffed the dot; the server took it away again.
+        assert text.endswith(message), text
+        print(f"smtplib: {mailbox} has the message, exactly")
+
+
 def main():
-    binary = sys.argv[1]
+    web_service, mail_server = sys.argv[1], sys.argv[2]
     data = tempfile.mkdtemp(prefix="ch09-real-clients-")
-    server, addr = start(binary, data)
+    server, addr = start(web_service, data)
     try:
         check_soap(addr)
         check_openapi(addr)
@@ -103,6 +138,15 @@ def main():
         server.wait(10)
         shutil.rmtree(data, ignore_errors=True)
     print("real clients: zeep and schemathesis agree with the contracts")
+    maildir = tempfile.mkdtemp(prefix="ch10-real-clients-")
+    server, addr = start(mail_server, maildir, "--maildir", "smtp")
+    try:
+        check_smtp(addr, maildir)
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(maildir, ignore_errors=True)
+    print("real clients: smtplib delivers through the mail server")
 
 
 if __name__ == "__main__":

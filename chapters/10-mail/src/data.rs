@@ -16,6 +16,7 @@
 //! undone: the sender doubles a line's leading dot so that no line of the
 //! message can look like the end, and we take one away.
 
+// ANCHOR: data
 /// How the data phase ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Data {
@@ -38,6 +39,7 @@ pub struct DataReader {
     carriage_return: bool,
     too_large: bool,
 }
+// ANCHOR_END: data
 
 impl DataReader {
     /// A reader that keeps at most `max` octets of message.

@@ -35,6 +35,7 @@ impl Reply {
         Reply { code, lines }
     }
 
+    // ANCHOR: to_bytes
     /// The reply as it goes on the wire: `250-...` continuation lines, the
     /// last with a space, every one ending in CRLF.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -46,6 +47,7 @@ impl Reply {
         }
         out
     }
+    // ANCHOR_END: to_bytes
 
     /// Whether the client may go on (2xx and 3xx).
     pub fn is_positive(&self) -> bool {

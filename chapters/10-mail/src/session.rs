@@ -60,6 +60,7 @@ pub enum Action {
     Close(Reply),
 }
 
+// ANCHOR: state
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     Fresh,
@@ -82,6 +83,7 @@ pub struct Session {
     state: State,
     errors: usize,
 }
+// ANCHOR_END: state
 
 impl Session {
     /// A session that has not been greeted yet.

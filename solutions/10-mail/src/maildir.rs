@@ -28,6 +28,7 @@ use crate::command::Address;
 /// The three folders of a Maildir.
 pub const FOLDERS: [&str; 3] = ["tmp", "new", "cur"];
 
+// ANCHOR: folder_name
 /// The mailbox folder of `address` under `root`: see [`folder_name`].
 pub fn mailbox(root: &Path, address: &Address) -> PathBuf {
     root.join(folder_name(address))
@@ -51,6 +52,7 @@ pub fn folder_name(address: &Address) -> String {
     }
     name
 }
+// ANCHOR_END: folder_name
 
 /// A name no other delivery uses, as the Maildir convention makes them:
 /// seconds, then microseconds, process id and a counter, then the host.
@@ -124,6 +126,7 @@ pub fn deliver(
 }
 // ANCHOR_END: deliver
 
+// ANCHOR: sync_folder
 /// Makes a folder's entries (a rename into it) durable. On Unix a folder
 /// can be opened and fsynced; Windows has no such call, and NTFS journals
 /// the rename itself.
@@ -138,6 +141,7 @@ fn sync_folder(folder: &Path) -> io::Result<()> {
         Ok(())
     }
 }
+// ANCHOR_END: sync_folder
 
 #[cfg(test)]
 mod tests {

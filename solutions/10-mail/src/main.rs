@@ -11,8 +11,7 @@ use std::process::ExitCode;
 
 use chapter07::CancellationToken;
 use chapter07::signals::stop_on_signals;
-use chapter10::server::{self, IDLE_TIMEOUT, MAX_SESSIONS};
-use chapter10::session;
+use chapter10::server;
 use clap::{Parser, Subcommand};
 
 /// A mail server written by hand: SMTP in, Maildir out.
@@ -155,25 +154,11 @@ async fn server(settings: Settings) -> ExitCode {
         },
         None => None,
     };
-    let config = server::Config {
-        session: session::Config {
-            // The greeting's name: the first domain the server takes mail for.
-            name: settings
-                .domains
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "localhost".to_string()),
-            domains: settings
-                .domains
-                .iter()
-                .map(|d| d.to_ascii_lowercase())
-                .collect(),
-            max_size: settings.max_size,
-        },
-        maildir: settings.maildir.clone(),
-        idle_timeout: IDLE_TIMEOUT,
-        max_sessions: MAX_SESSIONS,
-    };
+    let config = server::Config::new(
+        settings.maildir.clone(),
+        &settings.domains,
+        settings.max_size,
+    );
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signals(shutdown.clone()));
     println!("listening on smtp://{}", address_of(&smtp));

@@ -47,6 +47,28 @@ pub struct Config {
     pub max_sessions: usize,
 }
 
+impl Config {
+    /// A server taking mail for `domains` into `maildir`, with the default
+    /// timeout and session limit. The name it greets with is the first
+    /// domain (or `localhost` when there is none).
+    pub fn new(maildir: PathBuf, domains: &[String], max_size: usize) -> Config {
+        let domains: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+        Config {
+            session: session::Config {
+                name: domains
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "localhost".to_string()),
+                domains,
+                max_size,
+            },
+            maildir,
+            idle_timeout: IDLE_TIMEOUT,
+            max_sessions: MAX_SESSIONS,
+        }
+    }
+}
+
 /// Serves SMTP on `listener` until `shutdown` is cancelled; sessions still
 /// open are then told 421 and closed, and `serve` returns once they are.
 pub async fn serve(
@@ -253,6 +275,7 @@ async fn read_data(
 }
 // ANCHOR_END: read_data
 
+// ANCHOR: store
 /// Delivers the message, off the runtime (fsync blocks), and says how it went.
 async fn store(
     config: &Config,
@@ -293,3 +316,4 @@ async fn store(
         }
     }
 }
+// ANCHOR_END: store

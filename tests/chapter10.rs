@@ -130,6 +130,20 @@ fn expect_code(ex: Exercise, client: &mut Client, command: &[u8], code: &str) ->
     reply
 }
 
+/// EHLO, a sender, `bob@localhost` as the recipient, and DATA, each
+/// answered as it must be: the session is then in the data phase.
+#[track_caller]
+fn begin_data_to_bob(ex: Exercise, client: &mut Client) {
+    for command in [
+        "EHLO c\r\n",
+        "MAIL FROM:<a@example.org>\r\n",
+        "RCPT TO:<bob@localhost>\r\n",
+    ] {
+        expect_code(ex, client, command.as_bytes(), "250");
+    }
+    expect_code(ex, client, b"DATA\r\n", "354");
+}
+
 fn message_to(to: &str, body: &str) -> Vec<u8> {
     format!(
         "EHLO client.test\r\nMAIL FROM:<ada@example.org>\r\nRCPT TO:<{to}>\r\nDATA\r\n{body}\r\n.\r\nQUIT\r\n"
@@ -203,14 +217,7 @@ fn ex10_5_only_crlf_dot_crlf_ends_the_data() {
     let ex = harness::exercise("10.5");
     let mail = start();
     let mut client = mail.connect(ex);
-    for command in [
-        "EHLO c\r\n",
-        "MAIL FROM:<a@example.org>\r\n",
-        "RCPT TO:<bob@localhost>\r\n",
-    ] {
-        expect_code(ex, &mut client, command.as_bytes(), "250");
-    }
-    expect_code(ex, &mut client, b"DATA\r\n", "354");
+    begin_data_to_bob(ex, &mut client);
     // The 2023 smuggling: a bare-LF "end" followed by a second transaction.
     let smuggled = b"Subject: one\r\n\r\ntext\n.\nMAIL FROM:<evil@example.org>\nRCPT TO:<carol@localhost>\nDATA\n\nsmuggled\r\n.\r\n";
     expect_code(ex, &mut client, smuggled, "250");
@@ -289,14 +296,7 @@ fn ex10_5_a_client_that_vanishes_mid_data_leaves_nothing() {
     let mail = start();
     {
         let mut client = mail.connect(ex);
-        for command in [
-            "EHLO c\r\n",
-            "MAIL FROM:<a@example.org>\r\n",
-            "RCPT TO:<bob@localhost>\r\n",
-        ] {
-            expect_code(ex, &mut client, command.as_bytes(), "250");
-        }
-        expect_code(ex, &mut client, b"DATA\r\n", "354");
+        begin_data_to_bob(ex, &mut client);
         client.send(b"Subject: half\r\n\r\nhalf a mess");
     }
     // A later session is served; by then the first has been read to its end.
@@ -850,14 +850,7 @@ fn ex10_5_a_message_answered_250_is_whole_after_kill_9() {
         .expect("an address");
     let mut client = Client::connect(addr, ex);
     read_reply(ex, &mut client);
-    for command in [
-        "EHLO c\r\n",
-        "MAIL FROM:<a@example.org>\r\n",
-        "RCPT TO:<bob@localhost>\r\n",
-    ] {
-        expect_code(ex, &mut client, command.as_bytes(), "250");
-    }
-    expect_code(ex, &mut client, b"DATA\r\n", "354");
+    begin_data_to_bob(ex, &mut client);
     let body = format!("Subject: durable\r\n\r\n{}.\r\n", "line\r\n".repeat(2000));
     expect_code(ex, &mut client, body.as_bytes(), "250");
     // The power cut, as near as a test can come: SIGKILL, no chance to flush.

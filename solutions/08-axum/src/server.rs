@@ -19,6 +19,12 @@
 //! kept-alive connection is waiting for its next head, one that sits idle
 //! that long too. The loop around it is axum's own example `serve-with-hyper`
 //! with chapter 1's backoff, about thirty lines.
+//!
+//! The connections are HTTP/1.1 only, as in chapters 3 to 7, but they may
+//! be upgraded: chapter 11's WebSocket starts as an HTTP request that the
+//! server answers `101 Switching Protocols`, and then the connection is the
+//! game's. hyper-util's `auto` builder, told `http1_only`, serves such
+//! connections and still lets the graceful shutdown watch them.
 
 use std::future::Future;
 use std::io;
@@ -27,11 +33,11 @@ use std::time::Duration;
 
 use axum::Router;
 use chapter01::backoff::AcceptBackoff;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::time;
 
 // ANCHOR: config
@@ -53,6 +59,16 @@ pub struct Config {
     pub head_timeout: Duration,
     /// See [`SHUTDOWN_GRACE`].
     pub shutdown_grace: Duration,
+    /// Whether each connection sends small writes at once (`TCP_NODELAY`)
+    /// instead of holding them back to batch them (Nagle's algorithm). Off
+    /// for pages, where batching saves packets; on for chapter 11's game,
+    /// whose frames are small and must not wait.
+    pub nodelay: bool,
+    /// The kernel's send buffer for each connection, in bytes, or `None`
+    /// for the system's own, which grows to megabytes. A game bounds it,
+    /// so a client that stops reading fills it in a moment and the server
+    /// sees the stall (chapter 11).
+    pub send_buffer: Option<usize>,
 }
 
 impl Default for Config {
@@ -60,6 +76,25 @@ impl Default for Config {
         Config {
             head_timeout: HEAD_TIMEOUT,
             shutdown_grace: SHUTDOWN_GRACE,
+            nodelay: false,
+            send_buffer: None,
+        }
+    }
+}
+
+impl Config {
+    /// Sets the socket options above on an accepted connection. A failure
+    /// is logged, not fatal: the connection works, only less well tuned.
+    fn tune(&self, stream: &TcpStream) {
+        if self.nodelay
+            && let Err(error) = stream.set_nodelay(true)
+        {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+        if let Some(size) = self.send_buffer
+            && let Err(error) = socket2::SockRef::from(stream).set_send_buffer_size(size)
+        {
+            tracing::warn!(%error, size, "could not set the send buffer's size");
         }
     }
 }
@@ -79,8 +114,9 @@ pub async fn run(
 ) -> io::Result<()> {
     // One builder for every connection: HTTP/1.1, as in chapters 3 to 7,
     // with hyper's timer so the head deadline can fire.
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
+    let mut http = auto::Builder::new(TokioExecutor::new()).http1_only();
+    http.http1()
+        .timer(TokioTimer::new())
         .header_read_timeout(config.head_timeout);
     let graceful = GracefulShutdown::new();
     let mut backoff = AcceptBackoff::new();
@@ -93,6 +129,7 @@ pub async fn run(
         let stream = match accepted {
             Ok((stream, _peer)) => {
                 backoff.after_success();
+                config.tune(&stream);
                 stream
             }
             Err(error) => {
@@ -106,7 +143,12 @@ pub async fn run(
         // The router is cheap to clone (its routes are behind an `Arc`);
         // the adapter turns a tower service into the kind hyper calls.
         let service = TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // `into_owned` lets the connection outlive this loop's borrow of
+        // the builder, so it can move into its own task.
+        let connection = http
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that vanished, or a head that came too late: the
             // connection's own business, worth a line at debug level.

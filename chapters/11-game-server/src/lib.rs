@@ -1,0 +1,164 @@
+//! Chapter 11, a game server: one room, an authoritative tick, and a
+//! WebSocket per player, where no player can stall the others.
+//!
+//! ```text
+//!  GET /          ─▶ the page (canvas + JavaScript)
+//!  GET /ws?name=N ─▶ 101 Switching Protocols ─▶ player task ◀─▶ room task (tick, broadcast)
+//! ```
+//!
+//! The map:
+//!
+//! - [`protocol`]: the JSON messages, and reading a client's;
+//! - [`game`]: the world and its step, with no sockets and no clock;
+//! - [`room`]: the task that owns the world, ticks, and broadcasts;
+//! - [`player`]: one player's task, and every limit it enforces;
+//! - [`bots`]: the load generator, with tokio-tungstenite's client;
+//! - this file: the routes, the seats, and the server.
+
+pub mod bots;
+pub mod game;
+pub mod player;
+pub mod protocol;
+pub mod room;
+
+use std::io;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::response::{Html, Response};
+use axum::routing::get;
+use chapter07::CancellationToken;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::task::TaskTracker;
+
+use crate::player::Limits;
+use crate::room::Room;
+
+/// The largest frame or message the server reads, in bytes: far above
+/// any honest message (see [`protocol::MAX_MESSAGE`]), far below what
+/// would cost the server memory. A larger one closes the socket (1009),
+/// because the rest of such a frame cannot be skipped.
+pub const MAX_FRAME: usize = 64 * 1024;
+
+/// What the page at `/` is: one file, no build step.
+const PAGE: &str = include_str!("../static/index.html");
+
+/// What a refused name is told.
+pub const NAME_RULE: &str = "a name is 1 to 16 printable characters: /ws?name=ada";
+
+// ANCHOR: config
+/// The server's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Ticks a second: states sent to every player each second.
+    pub tick_hz: u32,
+    /// Players at once; one more is closed with 1013.
+    pub max_players: usize,
+    /// What each player may get away with.
+    pub limits: Limits,
+    /// Where the first coins fall.
+    pub seed: u64,
+    /// Each connection's kernel send buffer (see chapter 8's
+    /// `Config::send_buffer`): small, so a client that stops reading is
+    /// felt in a second, not after megabytes.
+    pub send_buffer: Option<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            tick_hz: 20,
+            max_players: 64,
+            limits: Limits::default(),
+            seed: 1,
+            send_buffer: Some(64 * 1024),
+        }
+    }
+}
+// ANCHOR_END: config
+
+/// What every request handler shares.
+#[derive(Clone)]
+struct Game {
+    #[expect(dead_code, reason = "until you write exercise 11.4")]
+    room: Room,
+    /// One permit per player who may be in the room at once.
+    #[expect(dead_code, reason = "until you write exercise 11.4")]
+    seats: Arc<Semaphore>,
+    #[expect(dead_code, reason = "until you write exercise 11.4")]
+    player_limits: Limits,
+    /// Every player's task, so shutdown can wait for their close frames.
+    #[expect(dead_code, reason = "until you write exercise 11.4")]
+    players: TaskTracker,
+}
+
+/// The routes: the page and the WebSocket.
+fn router(game: Game) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/ws", get(join))
+        .with_state(game)
+}
+
+/// The query of `/ws`.
+#[derive(Deserialize)]
+struct JoinQuery {
+    name: Option<String>,
+}
+
+// ANCHOR: join
+// ANCHOR: join_signature
+/// `GET /ws?name=NAME`: checks the name, upgrades to a WebSocket, and, if
+/// there is a seat, plays; if not, closes with 1013.
+#[expect(unused_variables, reason = "until you write exercise 11.4")]
+async fn join(
+    State(game): State<Game>,
+    Query(JoinQuery { name }): Query<JoinQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    // ANCHOR_END: join_signature
+    todo!(
+        "exercise 11.4: Let a player in (read book/src/ch11-game-server.md#exercise-114-let-a-player-in)"
+    )
+}
+// ANCHOR_END: join
+
+// ANCHOR: serve
+/// Serves the game on `listener` until `shutdown` is cancelled; then every
+/// player is sent a close frame (1001) and `serve` returns once all are
+/// gone.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let (room, room_task) = Room::start(config.tick_hz, config.seed, shutdown.clone());
+    let players = TaskTracker::new();
+    let game = Game {
+        room,
+        seats: Arc::new(Semaphore::new(config.max_players)),
+        player_limits: config.limits,
+        players: players.clone(),
+    };
+    // Chapter 8's loop: a deadline for request heads, a graceful stop for
+    // HTTP requests, and upgrades. Small frames go out at once.
+    let http = chapter08::Config {
+        nodelay: true,
+        send_buffer: config.send_buffer,
+        ..chapter08::Config::default()
+    };
+    let stop = shutdown.clone().cancelled_owned();
+    let served = chapter08::server::run(listener, router(game), stop, &http).await;
+    // The room stops on the same token; its end closes every player's
+    // queue, and each player sends its close frame and ends.
+    shutdown.cancel();
+    let _ = room_task.await;
+    players.close();
+    players.wait().await;
+    served
+}
+// ANCHOR_END: serve

@@ -12,10 +12,18 @@ Chapter 10, started the same way with a fresh Maildir folder: Python's
 smtplib sends a message with a leading dot, 8-bit text and two
 recipients, and is refused a relay; the files in new/ are checked.
 
-Run with the Python of a virtual environment that has zeep and
-schemathesis: `venv/bin/python .ci/real-clients.py target/debug/chapter09-solution target/debug/chapter10-solution`.
+Chapter 11, started on 127.0.0.1:0: the `websockets` package (Python's
+WebSocket client) joins, is welcomed, moves, chats, is told off for a
+binary frame, answers and sends pings, is refused a bad name with 400,
+and, when the server gets SIGTERM, is closed with 1001.
+
+Run with the Python of a virtual environment that has zeep, schemathesis
+and websockets: `venv/bin/python .ci/real-clients.py
+target/debug/chapter09-solution target/debug/chapter10-solution
+target/debug/chapter11-solution`.
 """
 
+import json
 import os
 import smtplib
 
@@ -26,14 +34,20 @@ import tempfile
 import threading
 
 import zeep
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 from zeep.exceptions import Fault
 
 NS = "{urn:socket-to-framework:guestbook}"
 
 
 def start(binary, data, folder_flag="--data", scheme="http"):
+    return start_with(binary, [folder_flag, data], scheme)
+
+
+def start_with(binary, arguments, scheme="http"):
     server = subprocess.Popen(
-        [binary, "server", "--addr", "127.0.0.1:0", folder_flag, data],
+        [binary, "server", "--addr", "127.0.0.1:0", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -126,8 +140,59 @@ def check_smtp(addr, maildir):
         print(f"smtplib: {mailbox} has the message, exactly")
 
 
+def next_of(ws, kind):
+    """The next message of type `kind`, skipping the states between."""
+    for _ in range(200):
+        message = json.loads(ws.recv(timeout=10))
+        if message["type"] == kind:
+            return message
+    sys.exit(f"websockets: no {kind} message in 200")
+
+
+def check_game(addr):
+    with connect(f"ws://{addr}/ws?name=py", open_timeout=10) as ws:
+        welcome = json.loads(ws.recv(timeout=10))
+        assert welcome == {"type": "welcome", "id": welcome["id"], "tick_hz": 20, "width": 800, "height": 600}, welcome
+        me = welcome["id"]
+        start_x = [p for p in next_of(ws, "state")["players"] if p["id"] == me][0]["x"]
+        ws.send(json.dumps({"type": "input", "dx": 1 if start_x < 400 else -1, "dy": 0}))
+        for _ in range(40):
+            x = [p for p in next_of(ws, "state")["players"] if p["id"] == me][0]["x"]
+            if abs(x - start_x) >= 50:
+                break
+        else:
+            sys.exit(f"websockets: the player did not move from x = {start_x}")
+        print(f"websockets: welcomed as {me}, moved from x = {start_x} to {x}")
+        ws.send(json.dumps({"type": "chat", "text": "<b>hi</b> é"}))
+        chat = next_of(ws, "chat")
+        assert chat == {"type": "chat", "id": me, "name": "py", "text": "<b>hi</b> é"}, chat
+        ws.send(b"\x00\x01")
+        print("websockets: binary frame ->", next_of(ws, "error")["message"])
+        assert ws.ping().wait(10), "no pong"
+    try:
+        connect(f"ws://{addr}/ws?name=", open_timeout=10)
+    except InvalidStatus as refused:
+        assert refused.response.status_code == 400, refused.response
+        print("websockets: an empty name ->", refused.response.status_code, refused.response.body.decode())
+    else:
+        sys.exit("websockets: a player without a name was let in")
+
+
+def check_game_shutdown(server, addr):
+    ws = connect(f"ws://{addr}/ws?name=late", open_timeout=10)
+    next_of(ws, "state")
+    server.terminate()
+    try:
+        while True:
+            ws.recv(timeout=10)
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None and closed.rcvd.code == 1001, closed
+        print(f"websockets: on SIGTERM the server closed with {closed.rcvd.code} ({closed.rcvd.reason})")
+    assert server.wait(10) == 0, "the game server did not exit cleanly"
+
+
 def main():
-    web_service, mail_server = sys.argv[1], sys.argv[2]
+    web_service, mail_server, game_server = sys.argv[1], sys.argv[2], sys.argv[3]
     data = tempfile.mkdtemp(prefix="ch09-real-clients-")
     server, addr = start(web_service, data)
     try:
@@ -147,6 +212,14 @@ def main():
         server.wait(10)
         shutil.rmtree(maildir, ignore_errors=True)
     print("real clients: smtplib delivers through the mail server")
+    server, addr = start_with(game_server, [])
+    try:
+        check_game(addr)
+        check_game_shutdown(server, addr)
+    finally:
+        server.kill()
+        server.wait(10)
+    print("real clients: Python's websockets plays the game")
 
 
 if __name__ == "__main__":

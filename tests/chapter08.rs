@@ -1139,7 +1139,7 @@ fn ex8_6_closes_connections_whose_head_trickles_in() {
             format!("{} of {CLIENTS} clients trickling a request head were not closed", still_open.len()),
         )
         .line("first", still_open[0].clone())
-        .note("axum::serve sets no deadline for request heads: serve through hyper's http1::Builder with .timer(TokioTimer::new()) and .header_read_timeout(config.head_timeout)")
+        .note("axum::serve sets no deadline for request heads: serve through hyper's HTTP/1.1 builder (http.http1()) with .timer(TokioTimer::new()) and .header_read_timeout(config.head_timeout)")
         .fail();
     }
 }

@@ -109,7 +109,6 @@ pub async fn play(mut socket: WebSocket, name: String, room: Room, limits: Limit
         Err(ending) => ending,
     };
     room.send(Command::Leave { id }).await;
-    tracing::debug!(id, ?ending, "player left");
     ending
 }
 // ANCHOR_END: play

@@ -965,6 +965,7 @@ fn ex11_4_a_bad_name_is_refused_with_400_before_the_upgrade() {
         ("17 characters", "?name=abcdefghijklmnopq"),
         ("a control character", "?name=a%0Ab"),
         ("only spaces", "?name=%20%20"),
+        ("a right-to-left override", "?name=ada%E2%80%AEnimda"),
     ] {
         let mut client = server.connect(ex);
         let request = format!(
@@ -1256,7 +1257,7 @@ fn ex11_5_bad_messages_get_errors_and_the_fifth_closes_with_1008() {
     let ex = harness::exercise("11.5");
     let server = start(config(20));
     let (mut ada, _) = Player::join(ex, server.addr(), "ada");
-    let oversized = format!(r#"{{"type":"chat","text":"{}"}}"#, "x".repeat(2000));
+    let oversized = format!(r#"{{"type":"chat","text":"{}"}}"#, "x".repeat(MAX_MESSAGE));
     let bad: [(&str, Message); 4] = [
         ("not JSON", Message::text("hello")),
         (
@@ -1284,7 +1285,7 @@ fn ex11_5_bad_messages_get_errors_and_the_fifth_closes_with_1008() {
     ada.send(&oversized);
     expect_error(
         &mut ada,
-        "a text of 2,000 bytes (the fifth invalid message)",
+        "a text over MAX_MESSAGE bytes (the fifth invalid message)",
     );
     let reason = ada.expect_close(1008, "the fifth invalid message");
     if reason.is_empty() {
@@ -1379,6 +1380,35 @@ fn ex11_5_chat_reaches_everyone_as_data_not_markup() {
                     .line("got", format!("{frame:?}"))
                     .fail(),
             }
+        }
+    }
+    // A flood: the first line above and four more fill the second's
+    // allowance of five; the sixth is refused, and bob never sees it.
+    for n in 2..=6 {
+        ada.send(&ClientMessageJson::chat(&format!("line {n}")));
+    }
+    let refused = expect_error(&mut ada, "the sixth chat line within a second");
+    if !refused.contains("chat") {
+        ada.failure("a chat line beyond five a second must be refused with a reason")
+            .line("got", refused)
+            .fail();
+    }
+    let mut relayed = Vec::new();
+    while relayed.len() < 4 {
+        if let Event::Message(_, ServerMessage::Chat { text, .. }) = bob.next() {
+            relayed.push(text);
+        }
+    }
+    bob.send(&ClientMessageJson::chat("after the flood"));
+    loop {
+        if let Event::Message(_, ServerMessage::Chat { text, .. }) = bob.next() {
+            if text != "after the flood" {
+                bob.failure("only five chat lines a second may be relayed from one player")
+                    .line("expected", "line 2 to line 5, then bob's own line")
+                    .line("got", format!("{relayed:?}, then {text:?}"))
+                    .fail();
+            }
+            break;
         }
     }
 }

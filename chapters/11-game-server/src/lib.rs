@@ -46,7 +46,8 @@ pub const MAX_FRAME: usize = 64 * 1024;
 
 /// How much tungstenite reads from a player's socket at a time. It keeps
 /// a buffer this size for every player, and a player's messages are at
-/// most a kilobyte: the default, 128 KiB, would be 64 MB for 500 players.
+/// most [`protocol::MAX_MESSAGE`], 4 KiB: the default, 128 KiB, would be
+/// 64 MB for 500 players.
 pub const READ_BUFFER: usize = 4096;
 
 /// What the page at `/` is: one file, no build step.

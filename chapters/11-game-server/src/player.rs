@@ -6,8 +6,11 @@
 //!  room ────▶│ queue: state ─▶ send (≤ stall, else gone)                 │
 //!  (queue)   │        lagged ─▶ skip to the newest, go on                │
 //!            │        closed ─▶ close 1001                               │
-//!  socket ──▶│ frame: input ─▶ rate limit ─▶ room   chat ─▶ room         │
+//!  shutdown ▶│ stopped ─▶ close 1001                                     │
+//!  socket ──▶│ frame: input ─▶ rate limit ─▶ room                        │
+//!            │        chat ─▶ rate limit ─▶ room (too fast: an error)    │
 //!            │        invalid ─▶ error message; the 5th ─▶ close 1008    │
+//!            │        too large ─▶ close 1009                            │
 //!            │ timer: ping; nothing heard for pong_timeout ─▶ gone       │
 //!            └───────────────────────────────────────────────────────────┘
 //!                                      └─▶ finally: Leave, so the next state lacks it
@@ -25,8 +28,9 @@ use tokio::time::{self, Instant};
 use crate::protocol::{HEIGHT, ServerMessage, WIDTH};
 use crate::room::{Command, Room};
 
-/// The close codes of RFC 6455 section 7.4 that this server sends.
-pub mod close {
+/// The close codes this server sends: the first three are RFC 6455's
+/// (section 7.4.1), the last is from IANA's registry of close codes.
+pub mod close_code {
     /// The server is going away: it is shutting down.
     pub const GOING_AWAY: u16 = 1001;
     /// The client broke the rules: too many invalid messages.
@@ -53,6 +57,8 @@ pub struct Limits {
     pub max_errors: u32,
     /// Inputs a second that the room applies; more are dropped.
     pub inputs_per_second: u32,
+    /// Chat lines a second that the room relays; more are refused.
+    pub chats_per_second: u32,
 }
 
 impl Default for Limits {
@@ -63,10 +69,14 @@ impl Default for Limits {
             stall: Duration::from_secs(10),
             max_errors: 5,
             inputs_per_second: 60,
+            chats_per_second: 5,
         }
     }
 }
 // ANCHOR_END: limits
+
+/// How long a closing server waits for the client's close frame in reply.
+pub const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 /// Why a player's session ended, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +100,7 @@ pub async fn play(mut socket: WebSocket, name: String, room: Room, limits: Limit
     let Some(joined) = room.join(&name).await else {
         close(
             &mut socket,
-            close::GOING_AWAY,
+            close_code::GOING_AWAY,
             "the server is shutting down",
             limits,
         )
@@ -145,14 +155,47 @@ async fn send_frame(socket: &mut WebSocket, frame: Message, limits: Limits) -> R
     }
 }
 
-/// Sends a close frame with `code` and `reason`, as far as the client
-/// will take it: after this the session is over either way.
-async fn close(socket: &mut WebSocket, code: u16, reason: &str, limits: Limits) {
+/// Sends a close frame with `code` and `reason`, then waits (at most
+/// [`CLOSE_WAIT`]) for the client's close in reply, dropping whatever
+/// comes before it: the closing handshake of RFC 6455 section 7.1. A
+/// socket dropped with the client's bytes still unread is ended by the
+/// kernel with a reset, which can destroy the close frame before the
+/// client has read it.
+pub async fn close(socket: &mut WebSocket, code: u16, reason: &str, limits: Limits) {
+    if send_close(socket, code, reason, limits).await.is_err() {
+        return;
+    }
+    let _ = time::timeout(CLOSE_WAIT, async {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if let Message::Close(_) = frame {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// Like [`close`], for a socket whose next bytes must not be read: the
+/// rest of a frame too large to read. The client is given [`CLOSE_WAIT`]
+/// to read the close frame before the socket is dropped.
+#[expect(dead_code, reason = "until you write exercise 11.5")]
+async fn close_unread(socket: &mut WebSocket, code: u16, reason: &str, limits: Limits) {
+    if send_close(socket, code, reason, limits).await.is_ok() {
+        time::sleep(CLOSE_WAIT).await;
+    }
+}
+
+async fn send_close(
+    socket: &mut WebSocket,
+    code: u16,
+    reason: &str,
+    limits: Limits,
+) -> Result<(), Ending> {
     let frame = CloseFrame {
         code,
         reason: reason.into(),
     };
-    let _ = send_frame(socket, Message::Close(Some(frame)), limits).await;
+    send_frame(socket, Message::Close(Some(frame)), limits).await
 }
 
 /// Whether a read failed because a frame or message was larger than the

@@ -46,7 +46,8 @@ pub const MAX_FRAME: usize = 64 * 1024;
 
 /// How much tungstenite reads from a player's socket at a time. It keeps
 /// a buffer this size for every player, and a player's messages are at
-/// most a kilobyte: the default, 128 KiB, would be 64 MB for 500 players.
+/// most [`protocol::MAX_MESSAGE`], 4 KiB: the default, 128 KiB, would be
+/// 64 MB for 500 players.
 pub const READ_BUFFER: usize = 4096;
 
 /// What the page at `/` is: one file, no build step.
@@ -122,11 +123,10 @@ async fn join(
 ) -> Response {
     // ANCHOR_END: join_signature
     // exercise 11.4: Let a player in
-    use axum::extract::ws::{CloseFrame, Message};
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
 
-    use crate::player::{close, play};
+    use crate::player::{close, close_code, play};
 
     let Some(name) = name.filter(|name| protocol::valid_name(name)) else {
         return (StatusCode::BAD_REQUEST, NAME_RULE).into_response();
@@ -141,11 +141,14 @@ async fn join(
         // in a close frame, which a browser shows to its script; a 503
         // before the upgrade reaches the script only as "failed".
         let Ok(seat) = game.seats.clone().try_acquire_owned() else {
-            let frame = CloseFrame {
-                code: close::TRY_AGAIN_LATER,
-                reason: "the room is full; try again later".into(),
-            };
-            let _ = socket.send(Message::Close(Some(frame))).await;
+            let reason = "the room is full; try again later";
+            close(
+                &mut socket,
+                close_code::TRY_AGAIN_LATER,
+                reason,
+                game.player_limits,
+            )
+            .await;
             return;
         };
         let ending = game

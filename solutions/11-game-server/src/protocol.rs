@@ -22,10 +22,11 @@ pub const HEIGHT: u32 = 600;
 pub const MAX_NAME: usize = 16;
 /// The longest chat text, in characters.
 pub const MAX_CHAT: usize = 200;
-/// The largest message a client may send, in bytes: a chat message of 200
-/// characters, each four bytes of UTF-8 or escaped in JSON, fits; anything
-/// larger is refused before it is parsed.
-pub const MAX_MESSAGE: usize = 1024;
+/// The largest message a client may send, in bytes: a chat line of 200
+/// characters fits even when every one is an emoji that the client's JSON
+/// escapes as two `\uXXXX` (twelve bytes; Python's `json.dumps` does
+/// this). Anything larger is refused before it is parsed.
+pub const MAX_MESSAGE: usize = 4096;
 
 // ANCHOR: server_messages
 /// One player as every client sees it.
@@ -140,12 +141,23 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, String> {
 
 // ANCHOR: valid_name
 /// Whether `name` may be a player's name: 1 to [`MAX_NAME`] characters,
-/// none of them a control character, and not only spaces.
+/// none of them a control character or an invisible one, and not only
+/// spaces.
 pub fn valid_name(name: &str) -> bool {
     let length = name.chars().count();
     (1..=MAX_NAME).contains(&length)
-        && !name.chars().any(char::is_control)
+        && !name.chars().any(|c| c.is_control() || invisible(c))
         && !name.trim().is_empty()
+}
+
+/// The invisible characters that change how the text around them looks:
+/// zero-width spaces and joiners, direction marks and overrides (with
+/// which "ada\u{202E}nimda" is shown as "adaadmin"), the word joiner and
+/// the byte order mark. A name with one could pass for someone else's.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 // ANCHOR_END: valid_name
 
@@ -189,6 +201,8 @@ mod tests {
         assert!(!valid_name("   "));
         assert!(!valid_name("a\nb"));
         assert!(!valid_name("seventeen letters"));
+        assert!(!valid_name("ada\u{202E}nimda"));
+        assert!(!valid_name("a\u{200B}b"));
     }
 
     #[test]

@@ -28,8 +28,9 @@ use crate::game::World;
 /// newest.
 pub const BROADCAST_CAPACITY: usize = 32;
 
-/// How many commands may wait for the room. Players' inputs are limited
-/// to 60 a second each, so this is a few milliseconds of a full room.
+/// How many commands may wait for the room. Each player's inputs and chat
+/// lines are limited (65 a second in all), so this is a quarter of a
+/// second of a full room of 64.
 const COMMAND_CAPACITY: usize = 1024;
 
 /// What a player's task asks of the room.
@@ -61,6 +62,7 @@ pub struct Joined {
 pub struct Room {
     commands: mpsc::Sender<Command>,
     tick_hz: u32,
+    shutdown: CancellationToken,
 }
 
 impl Room {
@@ -73,13 +75,23 @@ impl Room {
         shutdown: CancellationToken,
     ) -> (Room, tokio::task::JoinHandle<()>) {
         let (commands, inbox) = mpsc::channel(COMMAND_CAPACITY);
-        let task = tokio::spawn(run(World::new(seed), inbox, tick_hz, shutdown));
-        (Room { commands, tick_hz }, task)
+        let task = tokio::spawn(run(World::new(seed), inbox, tick_hz, shutdown.clone()));
+        let room = Room {
+            commands,
+            tick_hz,
+            shutdown,
+        };
+        (room, task)
     }
 
     /// How many ticks a second the room runs.
     pub fn tick_hz(&self) -> u32 {
         self.tick_hz
+    }
+
+    /// Completes when the room is stopping: the server is shutting down.
+    pub async fn stopped(&self) {
+        self.shutdown.cancelled().await;
     }
 
     /// Joins the room as `name`; `None` when the room has stopped.

@@ -916,46 +916,6 @@ Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSoc
 }
 
 #[test]
-fn ex11_4_a_player_is_welcomed_then_sent_every_state() {
-    let ex = harness::exercise("11.4");
-    let server = start(config(50));
-    let (mut bob, bob_id) = Player::join(ex, server.addr(), "bob");
-    // The welcome's exact bytes.
-    let mut carol = Player::open(ex, server.addr(), "carol", Buffer::Usual);
-    match carol.next() {
-        Event::Message(raw, ServerMessage::Welcome { id, .. }) => {
-            let expected =
-                format!(r#"{{"type":"welcome","id":{id},"tick_hz":50,"width":800,"height":600}}"#);
-            if raw != expected || id == bob_id {
-                carol
-                    .failure("the welcome must say who you are and how the game runs")
-                    .line("expected", expected)
-                    .line("got", raw)
-                    .fail();
-            }
-        }
-        _ => carol
-            .failure("the first message must be the welcome")
-            .fail(),
-    }
-    let (first, players) = bob.wait_for_state("bob is listed", TIMEOUT, |_, p| has(p, bob_id));
-    if !players.iter().any(|p| p.name == "bob") {
-        bob.failure("a state must list every player with its name")
-            .line("got", format!("{players:?}"))
-            .fail();
-    }
-    for expected in first + 1..first + 20 {
-        let (tick, _) = bob.next_state();
-        if tick != expected {
-            bob.failure("a player must be sent every state, in order")
-                .line("expected", format!("tick {expected}"))
-                .line("got", format!("tick {tick}"))
-                .fail();
-        }
-    }
-}
-
-#[test]
 fn ex11_4_a_bad_name_is_refused_with_400_before_the_upgrade() {
     let ex = harness::exercise("11.4");
     let server = start(config(20));
@@ -990,8 +950,99 @@ Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n
 }
 
 #[test]
-fn ex11_4_one_player_too_many_is_closed_with_1013() {
+fn ex11_4_a_player_is_welcomed_with_its_id_and_the_game() {
     let ex = harness::exercise("11.4");
+    let server = start(config(50));
+    let (_bob, bob_id) = Player::join(ex, server.addr(), "bob");
+    // The welcome's exact bytes.
+    let mut carol = Player::open(ex, server.addr(), "carol", Buffer::Usual);
+    match carol.next() {
+        Event::Message(raw, ServerMessage::Welcome { id, .. }) => {
+            let expected =
+                format!(r#"{{"type":"welcome","id":{id},"tick_hz":50,"width":800,"height":600}}"#);
+            if raw != expected || id == bob_id {
+                carol
+                    .failure("the welcome must say who you are and how the game runs")
+                    .line("expected", expected)
+                    .line("got", raw)
+                    .fail();
+            }
+        }
+        _ => carol
+            .failure("the first message must be the welcome")
+            .fail(),
+    }
+}
+
+#[test]
+fn ex11_4_a_full_room_closes_with_1013_and_says_why() {
+    let ex = harness::exercise("11.4");
+    let server = start(Config {
+        max_players: 0,
+        ..config(20)
+    });
+    let mut carol = Player::open(ex, server.addr(), "carol", Buffer::Usual);
+    let reason = carol.expect_close(1013, "a player in a room with no seats");
+    if reason != "the room is full; try again later" {
+        carol
+            .failure("the close frame must say why")
+            .line("expected", "the room is full; try again later")
+            .line("got", reason)
+            .fail();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Exercise 11.5: one player's loop
+// ---------------------------------------------------------------------------
+
+/// Reads messages until an error message, and returns its text.
+#[track_caller]
+fn expect_error(player: &mut Player, sent: &str) -> String {
+    for _ in 0..100 {
+        match player.next() {
+            Event::Message(_, ServerMessage::Error { message }) => return message,
+            Event::Message(..) => continue,
+            Event::Closed(frame) => player
+                .failure("an invalid message must be answered with an error message, not a close (before the fifth)")
+                .sent(sent.as_bytes())
+                .line("got", format!("close frame {frame:?}"))
+                .fail(),
+        }
+    }
+    player
+        .failure("an invalid message must be answered with an error message")
+        .sent(sent.as_bytes())
+        .line("expected", r#"{"type":"error","message":"..."}"#)
+        .line("got", "a hundred other messages")
+        .fail()
+}
+
+#[test]
+fn ex11_5_a_player_is_sent_every_state_in_order() {
+    let ex = harness::exercise("11.5");
+    let server = start(config(50));
+    let (mut bob, bob_id) = Player::join(ex, server.addr(), "bob");
+    let (first, players) = bob.wait_for_state("bob is listed", TIMEOUT, |_, p| has(p, bob_id));
+    if !players.iter().any(|p| p.name == "bob") {
+        bob.failure("a state must list every player with its name")
+            .line("got", format!("{players:?}"))
+            .fail();
+    }
+    for expected in first + 1..first + 20 {
+        let (tick, _) = bob.next_state();
+        if tick != expected {
+            bob.failure("a player must be sent every state, in order")
+                .line("expected", format!("tick {expected}"))
+                .line("got", format!("tick {tick}"))
+                .fail();
+        }
+    }
+}
+
+#[test]
+fn ex11_5_a_seat_is_taken_while_playing_and_free_again_after() {
+    let ex = harness::exercise("11.5");
     let server = start(Config {
         max_players: 2,
         ..config(20)
@@ -1024,10 +1075,10 @@ fn ex11_4_one_player_too_many_is_closed_with_1013() {
 }
 
 #[test]
-fn ex11_4_a_browser_shows_the_player_and_a_bot() {
-    let ex = harness::exercise("11.4");
+fn ex11_5_a_browser_shows_the_player_and_a_bot() {
+    let ex = harness::exercise("11.5");
     let Some(chromium) =
-        harness::browser::chromium_or_skip("ex11_4_a_browser_shows_the_player_and_a_bot")
+        harness::browser::chromium_or_skip("ex11_5_a_browser_shows_the_player_and_a_bot")
     else {
         return;
     };
@@ -1224,32 +1275,6 @@ impl Drop for Browser {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-// ---------------------------------------------------------------------------
-// Exercise 11.5: one player's loop
-// ---------------------------------------------------------------------------
-
-/// Reads messages until an error message, and returns its text.
-#[track_caller]
-fn expect_error(player: &mut Player, sent: &str) -> String {
-    for _ in 0..100 {
-        match player.next() {
-            Event::Message(_, ServerMessage::Error { message }) => return message,
-            Event::Message(..) => continue,
-            Event::Closed(frame) => player
-                .failure("an invalid message must be answered with an error message, not a close (before the fifth)")
-                .sent(sent.as_bytes())
-                .line("got", format!("close frame {frame:?}"))
-                .fail(),
-        }
-    }
-    player
-        .failure("an invalid message must be answered with an error message")
-        .sent(sent.as_bytes())
-        .line("expected", r#"{"type":"error","message":"..."}"#)
-        .line("got", "a hundred other messages")
-        .fail()
 }
 
 #[test]

@@ -44,10 +44,11 @@ use crate::room::Room;
 /// because the rest of such a frame cannot be skipped.
 pub const MAX_FRAME: usize = 64 * 1024;
 
-/// How much tungstenite reads from a player's socket at a time. It keeps
-/// a buffer this size for every player, and a player's messages are at
-/// most [`protocol::MAX_MESSAGE`], 4 KiB: the default, 128 KiB, would be
-/// 64 MB for 500 players.
+/// How many bytes tungstenite reads from a player's socket at a time,
+/// into a buffer it keeps for each player. An honest message is at most
+/// [`protocol::MAX_MESSAGE`], 4 KiB, so one read holds it; a larger frame
+/// (up to [`MAX_FRAME`]) takes several reads. The default, 128 KiB, would
+/// be 64 MB for 500 players.
 pub const READ_BUFFER: usize = 4096;
 
 /// What the page at `/` is: one file, no build step.
@@ -188,8 +189,9 @@ pub async fn serve(
     };
     let stop = shutdown.clone().cancelled_owned();
     let served = chapter08::server::run(listener, router(game), stop, &http).await;
-    // The room stops on the same token; its end closes every player's
-    // queue, and each player sends its close frame and ends.
+    // The room and every player stop on the same token: each player sends
+    // its close frame (1001) and ends, and the room's end closes the
+    // queues of any still joining.
     shutdown.cancel();
     let _ = room_task.await;
     players.close();

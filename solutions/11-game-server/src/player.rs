@@ -146,6 +146,13 @@ async fn serve(
     let mut chats = RateLimit::new(limits.chats_per_second);
     loop {
         tokio::select! {
+            // In this order: a server shutting down closes at once, even
+            // while the queue still holds messages.
+            biased;
+            () = room.stopped() => {
+                close(socket, close_code::GOING_AWAY, "the server is shutting down", limits).await;
+                return Ending::Shutdown;
+            }
             message = messages.recv() => match message {
                 Ok(text) => {
                     if let Err(ending) = send(socket, text, limits).await {
@@ -164,12 +171,6 @@ async fn serve(
                     return Ending::Shutdown;
                 }
             },
-            // Without this, a player would first be sent what is left in
-            // its queue, each message up to `stall` late.
-            () = room.stopped() => {
-                close(socket, close_code::GOING_AWAY, "the server is shutting down", limits).await;
-                return Ending::Shutdown;
-            }
             frame = socket.recv() => {
                 last_heard = Instant::now();
                 let problem = match frame {

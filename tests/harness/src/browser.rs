@@ -54,6 +54,23 @@ const MACOS_APPS: &[&str] = &[
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 ];
 
+/// The flags every headless run of the tests starts Chromium with.
+pub const HEADLESS: &[&str] = &[
+    "--headless",
+    // Containers and CI often run as root, where the sandbox refuses to
+    // start; the page we load is our own.
+    "--no-sandbox",
+    "--disable-gpu",
+    // Small /dev/shm in containers crashes the renderer otherwise.
+    "--disable-dev-shm-usage",
+    // No traffic of its own: only the page's requests reach the server.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+];
+
 /// What to tell someone who has no Chromium.
 pub const INSTALL_CHROMIUM: &str = "install Chromium and run the test again: \
      Debian/Ubuntu `sudo apt-get install chromium` (older Ubuntu: `chromium-browser`), \
@@ -136,21 +153,7 @@ fn run_dump_dom(
     profile: &Path,
 ) -> Result<String, String> {
     let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            // Containers and CI often run as root, where the sandbox refuses
-            // to start; the page we load is our own.
-            "--no-sandbox",
-            "--disable-gpu",
-            // Small /dev/shm in containers crashes the renderer otherwise.
-            "--disable-dev-shm-usage",
-            // No traffic of its own: only the page's requests reach the proxy.
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--no-first-run",
-        ])
+        .args(HEADLESS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
         .arg(url)

@@ -179,32 +179,43 @@ enum Command {
         /// Only this chapter (default: every chapter that is not planned).
         chapter: Option<String>,
     },
-    /// Measure the chapters' servers against a bare axum server, with wrk.
+    /// Measure the chapters' servers against a bare axum server and Python's.
     ///
     /// A benchmark, not a test: nothing passes or fails, and the numbers
     /// depend on the machine (cores, CPU, what else runs): compare servers
-    /// within one run, never numbers from two machines. It builds each
-    /// server in release mode itself (this tool only starts them, runs wrk
-    /// and times one request, so it needs no --release of its own), starts
-    /// them on 127.0.0.1, checks that GET / answers 200 with the same body
-    /// everywhere, then loads each in turn with wrk, keep-alive, round
-    /// after round, and prints a Markdown table. Needs wrk:
-    /// `sudo apt-get install wrk` or `brew install wrk` (Windows: inside
-    /// WSL). The default run takes about 3 servers x 3 counts x 3 rounds x
-    /// 5 s = 2.5 minutes.
+    /// within one run, never numbers from two machines. It builds itself
+    /// and each server in release mode, starts the servers on 127.0.0.1,
+    /// checks that GET / answers 200 (the baseline then answers the same
+    /// bytes as each), and loads each in turn with its own load generator,
+    /// keep-alive, point after point, round after round; nothing else needs
+    /// to be installed (Python's server is skipped where there is no
+    /// Python). The default run takes about 5 servers x 3 counts x 3 rounds
+    /// x 5 s = 4 minutes.
     ///
     ///     cargo course bench
     ///     cargo course bench --servers chapter05,baseline --workers 4,64
+    ///     cargo course bench --servers chapter07,baseline,python --connections 1,16 --rate 1000,5000 --out bench
+    ///     cargo course bench --check-generator
     ///
-    /// Reading the table: one row per server and connection count; req/s
-    /// is the median over the rounds; "vs baseline" divides it by the
-    /// baseline's at the same count; p50 and p99 are latencies of the
-    /// requests that were answered; timeouts count requests left waiting
-    /// over 2 s, as a connection starved by a busy thread pool is.
+    /// Two kinds of load: --connections N is a closed loop (N connections,
+    /// each sending its next request when the last is answered: the
+    /// server's throughput); --rate R is an open loop (R requests a second
+    /// on a schedule, each latency counted from when its request was due,
+    /// so a server that stalls cannot hide it).
+    ///
+    /// Reading the table: one row per server and point; req/s is the
+    /// median over the rounds, with the lowest and highest beside it; "vs
+    /// baseline" divides it by the baseline's at the same point; p50 to
+    /// p99.9 are latency percentiles; errors include every answer that is
+    /// not 2xx or 3xx; timeouts count requests left waiting over 2 s, as
+    /// a connection starved by a busy thread pool is. --out DIR also
+    /// writes bench.json, bench.csv (every run) and SVG plots.
     ///
     /// Goals: the speed each stage aims for, relative to the axum baseline
     /// at 64 connections (chapter 5: 0.9x, chapter 7: 1.0x, chapter 8:
     /// 0.9x). The report ends with each, and whether this run reached it.
+    /// --check-generator measures the generator itself against wrk (where
+    /// wrk is installed), which it should match within 0.9x.
     #[command(verbatim_doc_comment)]
     Bench(bench::BenchArgs),
     /// For maintainers and CI: check that the whole course holds together.

@@ -1,5 +1,5 @@
-//! `course bench`: the chapters' servers against a bare axum server, under
-//! load, on this machine.
+//! `course bench`: the chapters' servers, Python's, and a bare axum server,
+//! under load, on this machine, measured by the course's own generator.
 //!
 //! The steps, in order, and where each is:
 //!
@@ -12,19 +12,21 @@
 //!    where. A [`supervise::Running`] guard kills it on every way out, a
 //!    panic included.
 //! 3. [`page`]: each server's `GET /` must answer 200. The baseline is then
-//!    started once per distinct page, answering exactly those bytes
-//!    (chapters 3, 5 and 7 serve chapter 3's site; chapter 8 serves chapter
-//!    6's app), so each server is compared with axum doing the same work.
-//! 4. [`wrk`]: wrk loads each server in turn, round after round, so a
-//!    machine that slows down half-way (heat, a backup, another build)
-//!    slows all of them; [`wrk::parse_wrk`] reads its report.
-//! 5. [`stats`] sums the rounds up (medians, totals, the worst new client)
-//!    and [`report`] writes the Markdown: the table, the ratio to the
-//!    baseline, and whether each stage reached the course's goal for it.
+//!    started once per distinct page, answering exactly those bytes, so
+//!    each server is compared with axum doing the same work.
+//! 4. [`load`]: the generator loads each server in turn, point after point,
+//!    round after round, so a machine that slows down half-way (heat, a
+//!    backup, another build) slows all of them. Closed-loop points first
+//!    (`--connections`), then open-loop ones (`--rate`).
+//! 5. [`stats`] sums the rounds up (medians, the spread, totals, the worst
+//!    new client); [`report`] writes the Markdown table, and [`files`] the
+//!    JSON, the CSV and the SVG plots.
 //!
 //! A benchmark is not a test: nothing here runs in CI except the unit tests
-//! of the pure parts.
+//! of the pure parts and a smoke run that checks the files, not the numbers.
 
+mod files;
+mod load;
 mod page;
 mod report;
 mod servers;
@@ -32,25 +34,29 @@ mod stats;
 mod supervise;
 mod wrk;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use harness::TempDir;
 
 use crate::run::Cargo;
-use page::{distinct_pages, home_page, home_pages};
+use page::{distinct_pages, get_home, home_page, home_pages};
 use report::{Report, format_latency, machine, render};
-use servers::{BASELINE, Instance, select};
-use stats::Measured;
+use servers::{BASELINE, Instance, PYTHON, select};
+use stats::{Measured, Newcomer, Point};
 use supervise::Running;
 
 /// `course bench`'s options (the help text is on the `Bench` command).
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
     /// The servers to measure, in this order [default: those of chapter03,
-    /// chapter05, chapter07, chapter08 that exist, then baseline].
+    /// chapter05, chapter07, chapter08 that exist, then baseline]. The
+    /// others: chapter02, chapter04, chapter06, chapter09, python.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     servers: Vec<String>,
-    /// How many keep-alive connections wrk holds open, one run per count.
+    /// Closed loop: how many keep-alive connections, each sending its next
+    /// request as soon as the last is answered; one point per count.
     #[arg(
         long,
         value_delimiter = ',',
@@ -58,29 +64,49 @@ pub struct BenchArgs {
         value_name = "COUNTS"
     )]
     connections: Vec<u32>,
-    /// How long each wrk run lasts, in seconds.
-    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
-    duration: u32,
-    /// How many times each server is measured at each count (the report
-    /// gives the median).
+    /// Open loop: requests a second, sent on a fixed schedule over the
+    /// largest --connections count, whatever the server does; one point
+    /// per rate, each latency measured from when its request was due.
+    #[arg(long, value_delimiter = ',', value_name = "RATES")]
+    rate: Vec<f64>,
+    /// How long each run lasts, in seconds.
+    #[arg(long, alias = "duration", default_value_t = 5, value_name = "SECONDS")]
+    seconds: u32,
+    /// How many times each server is measured at each point (the report
+    /// gives the median, and the spread).
     #[arg(long, default_value_t = 3, value_name = "N")]
     rounds: u32,
     /// Measure each server that has a thread pool once per worker count
     /// (`chapter05 --workers 64` is then a server of its own in the table).
     #[arg(long, value_delimiter = ',', value_name = "COUNTS")]
     workers: Vec<u32>,
-    /// Also write the report (Markdown) to this file.
-    #[arg(long, value_name = "FILE")]
+    /// Write the report (report.md), every run (bench.json, bench.csv)
+    /// and the plots (throughput.svg, latency.svg) into this folder.
+    #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Instead of the servers: measure this tool's load generator against
+    /// wrk on the bare axum server at 64 connections (needs wrk).
+    #[arg(long)]
+    check_generator: bool,
 }
+
+/// The goal for the generator: at least this fraction of wrk's requests a
+/// second on the same server, so that it is not what limits the numbers.
+const GENERATOR_GOAL: f64 = 0.9;
 
 /// Runs `course bench`. `Err` when it could not measure at all.
 pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
-    let instances = select(cargo.root(), &args.servers, &args.workers)?;
+    if cfg!(debug_assertions) {
+        return rerun_in_release(cargo);
+    }
     check_options(args)?;
-    wrk::check_installed()?;
+    if args.check_generator {
+        return check_generator(cargo, args);
+    }
+    let instances = select(cargo.root(), &args.servers, &args.workers)?;
     let binaries = supervise::build(cargo, &instances)?;
-    // The baselines' pages and the servers' data; removed at the end.
+    // The baselines' pages, the file servers' folders, the servers' data;
+    // removed at the end.
     let scratch = TempDir::try_new("bench")?;
     let (with_baseline, mut instances): (Vec<Instance>, Vec<Instance>) = instances
         .into_iter()
@@ -92,6 +118,18 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
             instance
                 .args
                 .extend(["--data".to_string(), data.display().to_string()]);
+        }
+        if instance.server.files {
+            let root = scratch
+                .path()
+                .join(format!("{}-files", instance.server.name));
+            std::fs::create_dir_all(&root)
+                .and_then(|()| std::fs::write(root.join("index.html"), chapter02::site::HOME_PAGE))
+                .map_err(|e| format!("cannot write {}: {e}", root.display()))?;
+            if instance.server.name != PYTHON {
+                instance.args.push("--root".to_string());
+            }
+            instance.args.push(root.display().to_string());
         }
         let binary = &binaries[instance.server.binary];
         running.push(Running::start(instance, binary)?);
@@ -120,7 +158,7 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
             "cargo course {}",
             std::env::args().skip(1).collect::<Vec<_>>().join(" ")
         ),
-        duration: args.duration,
+        duration: args.seconds,
         rounds: args.rounds,
         instances,
         measured,
@@ -128,12 +166,36 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
     };
     let text = render(&report);
     println!("\n{text}");
-    if let Some(path) = &args.out {
-        std::fs::write(path, &text)
-            .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?;
-        println!("bench: report written to {}", path.display());
+    if let Some(dir) = &args.out {
+        files::write_all(dir, &report, &text)?;
+        println!(
+            "bench: wrote report.md, bench.json, bench.csv and the plots to {}",
+            dir.display()
+        );
     }
     Ok(())
+}
+
+/// A generator built without optimizations measures itself, not the
+/// servers: so a debug build of this tool runs its release build instead,
+/// with the same arguments.
+fn rerun_in_release(cargo: &Cargo) -> Result<(), String> {
+    println!("bench: building this tool in release mode, so the load generator is fast");
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(cargo.root())
+            .args(["run", "--release", "-q", "-p", "course", "--"])
+            .args(&arguments)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the release build of `course bench` failed ({status})"
+        ))
+    }
 }
 
 /// Rejects options that would measure nothing, or hammer the machine.
@@ -144,8 +206,13 @@ fn check_options(args: &BenchArgs) -> Result<(), String> {
     if args.connections.iter().any(|&c| c > 10_000) {
         return Err("--connections: at most 10000 per run".into());
     }
-    if !(1..=600).contains(&args.duration) {
-        return Err("--duration is in seconds, from 1 to 600".into());
+    if args.rate.iter().any(|r| !(1.0..=10_000_000.0).contains(r)) {
+        return Err(
+            "--rate needs requests a second from 1 to 10000000, like --rate 1000,5000".into(),
+        );
+    }
+    if !(1..=600).contains(&args.seconds) {
+        return Err("--seconds: from 1 to 600".into());
     }
     if !(1..=100).contains(&args.rounds) {
         return Err("--rounds: from 1 to 100".into());
@@ -154,6 +221,21 @@ fn check_options(args: &BenchArgs) -> Result<(), String> {
         return Err("--workers needs counts of 1 or more".into());
     }
     Ok(())
+}
+
+/// The points to measure: closed loops, then open ones.
+fn points(args: &BenchArgs) -> Vec<Point> {
+    let mut points: Vec<Point> = args
+        .connections
+        .iter()
+        .map(|&connections| Point::Closed { connections })
+        .collect();
+    let widest = args.connections.iter().copied().max().unwrap_or(1);
+    points.extend(args.rate.iter().map(|&rate| Point::Open {
+        rate,
+        connections: widest,
+    }));
+    points
 }
 
 /// Starts the baseline once per distinct page the `running` servers
@@ -214,50 +296,61 @@ fn start_yardsticks(
     Ok(())
 }
 
-/// Every round: each connection count, each running server in turn. A
-/// server that exits is noted and left out of the later runs.
+/// Every round: each point, each running server in turn. A server that
+/// exits is noted and left out of the later runs.
 fn measure(
     args: &BenchArgs,
     instances: &[Instance],
     running: &mut [Running],
 ) -> Result<(Vec<Measured>, Vec<String>), String> {
+    let points = points(args);
     let mut measured: Vec<Measured> = Vec::new();
-    for &connections in &args.connections {
+    for &point in &points {
         for instance in instances {
             measured.push(Measured {
                 label: instance.label.clone(),
-                connections,
+                point,
                 runs: Vec::new(),
             });
         }
     }
     let mut notes = Vec::new();
+    let total = u64::from(args.rounds) * points.len() as u64 * running.len() as u64;
+    let mut done = 0;
+    let started = Instant::now();
     for round in 1..=args.rounds {
-        for &connections in &args.connections {
+        for &point in &points {
             for server in running.iter_mut() {
                 if server.exited.is_some() {
+                    done += 1;
                     continue;
                 }
-                let run = wrk::run(server.addr, connections, args.duration)?;
+                let run = measure_once(server.addr, point, args.seconds)?;
+                done += 1;
+                let left = started
+                    .elapsed()
+                    .mul_f64((total - done) as f64 / done as f64);
                 println!(
-                    "bench: round {round}/{}, {connections:>3} connections, {:<24} {:>10.0} req/s  p99 {}  errors {}  timeouts {}",
+                    "bench: round {round}/{}, {:<28} {:<24} {:>10.0} req/s  p99 {}  errors {}  ({} left)",
                     args.rounds,
+                    describe(point),
                     server.label,
                     run.requests_per_second,
                     format_latency(run.p99_us),
                     run.errors,
-                    run.timeouts
+                    format_left(left)
                 );
                 measured
                     .iter_mut()
-                    .find(|m| m.label == server.label && m.connections == connections)
-                    .expect("an entry per instance and count")
+                    .find(|m| m.label == server.label && m.point == point)
+                    .expect("an entry per instance and point")
                     .runs
                     .push(run);
                 if let Some(status) = server.check_exited() {
                     let note = format!(
-                        "{} exited during round {round} at {connections} connections ({status}); it was not measured after that",
-                        server.label
+                        "{} exited during round {round} at {} ({status}); it was not measured after that",
+                        server.label,
+                        describe(point)
                     );
                     println!("bench: {note}");
                     notes.push(note);
@@ -266,4 +359,111 @@ fn measure(
         }
     }
     Ok((measured, notes))
+}
+
+/// One run of the generator at `point`, with a new client's visit half-way
+/// through a closed loop.
+fn measure_once(addr: SocketAddr, point: Point, seconds: u32) -> Result<stats::Run, String> {
+    let duration = Duration::from_secs(u64::from(seconds));
+    let mode = match point {
+        Point::Closed { .. } => load::Mode::Closed,
+        Point::Open { rate, .. } => load::Mode::Open { rate },
+    };
+    let visitor = matches!(point, Point::Closed { .. }).then(|| {
+        std::thread::spawn(move || {
+            let half_way = duration / 2;
+            std::thread::sleep(half_way);
+            visit_as_newcomer(addr, load::REQUEST_TIMEOUT.min(half_way))
+        })
+    });
+    let outcome = load::run(&load::Load {
+        addr,
+        path: "/".into(),
+        connections: point.connections(),
+        duration,
+        mode,
+    })?;
+    let newcomer = visitor.and_then(|visitor| visitor.join().ok());
+    Ok(outcome.to_run(newcomer))
+}
+
+/// A new client's visit while the server is under load: does it get an
+/// answer, which one, and how soon? A thread pool whose workers are all
+/// held by keep-alive connections has none to give it.
+fn visit_as_newcomer(addr: SocketAddr, timeout: Duration) -> Newcomer {
+    let started = Instant::now();
+    match get_home(addr, timeout) {
+        Ok((status, _)) => Newcomer::Answered {
+            status,
+            us: started.elapsed().as_secs_f64() * 1e6,
+        },
+        Err(_) => Newcomer::NoAnswer,
+    }
+}
+
+/// `64 connections`, or `5000 req/s over 64 connections`.
+fn describe(point: Point) -> String {
+    match point {
+        Point::Closed { connections } => format!("{connections} connections"),
+        Point::Open { rate, connections } => format!("{rate} req/s over {connections}"),
+    }
+}
+
+/// `3 min 20 s`, `45 s`.
+fn format_left(left: Duration) -> String {
+    let seconds = left.as_secs();
+    if seconds >= 60 {
+        format!("{} min {} s", seconds / 60, seconds % 60)
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+/// `--check-generator`: this tool's generator and wrk, in turn, against the
+/// bare axum server at 64 connections, round after round.
+fn check_generator(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
+    wrk::check_installed()?;
+    let instances = select(
+        cargo.root(),
+        &[BASELINE.to_string(), "chapter07".to_string()],
+        &[],
+    )?;
+    let baseline = instances
+        .iter()
+        .find(|i| i.server.name == BASELINE)
+        .expect("selected");
+    let binaries = supervise::build(cargo, std::slice::from_ref(baseline))?;
+    let server = Running::start(baseline, &binaries[baseline.server.binary])?;
+    let connections = 64;
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 1..=args.rounds {
+        let run = measure_once(server.addr, Point::Closed { connections }, args.seconds)?;
+        println!(
+            "bench: round {round}/{}: this generator {:>10.0} req/s",
+            args.rounds, run.requests_per_second
+        );
+        ours.push(run.requests_per_second);
+        let run = wrk::run(server.addr, connections, args.seconds)?;
+        println!(
+            "bench: round {round}/{}: wrk            {:>10.0} req/s",
+            args.rounds, run.requests_per_second
+        );
+        theirs.push(run.requests_per_second);
+    }
+    let (ours, theirs) = (
+        stats::median(&ours).unwrap_or_default(),
+        stats::median(&theirs).unwrap_or_default(),
+    );
+    let ratio = ours / theirs.max(f64::EPSILON);
+    println!(
+        "\nThe generator: {ours:.0} req/s, wrk {theirs:.0} req/s (medians of {} rounds of {} s at {connections} connections on the baseline): {ratio:.2}x; goal {GENERATOR_GOAL:.2}x: {}",
+        args.rounds,
+        args.seconds,
+        if ratio >= GENERATOR_GOAL {
+            "reached"
+        } else {
+            "NOT reached"
+        }
+    );
+    Ok(())
 }

@@ -2,8 +2,7 @@
 //! recomputed from a [`Report`] without running the load again.
 
 use super::servers::{GOAL_CONNECTIONS, Instance};
-use super::stats::{Measured, Summary, summarize};
-use super::wrk::Newcomer;
+use super::stats::{Measured, Newcomer, Point, Summary, summarize};
 
 /// The whole report's input.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,54 +27,66 @@ pub struct Report {
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     out.push_str(&format!(
-        "Machine: {}\n\nCommand: `{}`\n\nEach cell is the median of {} runs of {} s with wrk (keep-alive, \
-         GET /, threads = min(2, connections)), the servers measured in turn. \
-         Vs baseline: the requests per second as a fraction of a bare axum server's \
-         answering GET / with the same bytes. \
-         Errors are wrk's socket errors and non-2xx answers; timeouts are answers \
-         that came after 2 s (wrk never counts a request that got no answer at all); both \
-         are totals over the runs. New client: what a fresh connection, opened half-way \
-         through a run, got and how soon (the worst of the rounds): a server whose workers \
-         are all held by keep-alive connections starves it.\n\n",
+        "Machine: {}\n\nCommand: `{}`\n\nEach cell is the median of {} runs of {} s with the course's \
+         load generator (keep-alive, GET /, on two threads), the servers measured in turn; \
+         the spread is the lowest and highest of the runs. Load: a closed loop of N \
+         connections, each sending its next request when the last is answered, or an open \
+         loop sending a fixed number of requests a second, each latency counted from when \
+         its request was due. Vs baseline: the requests per second as a fraction of a bare \
+         axum server's answering GET / with the same bytes. Errors are connections refused \
+         or broken, requests unanswered after 2 s (also counted as timeouts) and answers \
+         that were not 2xx or 3xx (a 503 included); both are totals over the runs. New \
+         client: what a fresh connection, opened half-way through a closed-loop run, got \
+         and how soon (the worst of the rounds): a server whose workers are all held by \
+         keep-alive connections starves it.\n\n",
         report.machine, report.command, report.rounds, report.duration
     ));
     out.push_str(
-        "| server | connections | req/s | vs baseline | p50 | p99 | errors | timeouts | new client |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "| server | load | req/s | spread | vs baseline | p50 | p90 | p99 | p99.9 | max | errors | timeouts | new client |\n\
+         |---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
-    let summary = |label: &str, connections: u32| -> Option<Summary> {
+    let summary = |label: &str, point: Point| -> Option<Summary> {
         let measured = report
             .measured
             .iter()
-            .find(|m| m.label == label && m.connections == connections)?;
+            .find(|m| m.label == label && m.point == point)?;
         summarize(measured)
     };
-    let mut counts: Vec<u32> = report.measured.iter().map(|m| m.connections).collect();
-    counts.sort_unstable();
-    counts.dedup();
-    let ratio = |instance: &Instance, connections: u32| {
-        let rate = summary(&instance.label, connections)?.rate;
-        let baseline = summary(instance.yardstick.as_deref()?, connections)?.rate;
+    let mut points: Vec<Point> = Vec::new();
+    for measured in &report.measured {
+        if !points.contains(&measured.point) {
+            points.push(measured.point);
+        }
+    }
+    let ratio = |instance: &Instance, point: Point| {
+        let rate = summary(&instance.label, point)?.rate;
+        let baseline = summary(instance.yardstick.as_deref()?, point)?.rate;
         (baseline > 0.0).then(|| rate / baseline)
     };
     for instance in &report.instances {
-        for &connections in &counts {
+        for &point in &points {
             let label = &instance.label;
-            let Some(s) = summary(label, connections) else {
+            let load = load_cell(point);
+            let Some(s) = summary(label, point) else {
                 out.push_str(&format!(
-                    "| {label} | {connections} | not measured | | | | | | |\n"
+                    "| {label} | {load} | not measured | | | | | | | | | | |\n"
                 ));
                 continue;
             };
-            let versus = match ratio(instance, connections) {
+            let versus = match ratio(instance, point) {
                 Some(r) => format!("{r:.2}x"),
                 None => String::new(),
             };
             out.push_str(&format!(
-                "| {label} | {connections} | {} | {versus} | {} | {} | {} | {} | {} |\n",
+                "| {label} | {load} | {} | {}–{} | {versus} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 format_rate(s.rate),
+                format_rate(s.rate_min),
+                format_rate(s.rate_max),
                 format_latency(s.p50_us),
+                format_latency(s.p90_us),
                 format_latency(s.p99_us),
+                format_latency(s.p999_us),
+                format_latency(s.max_us),
                 s.errors,
                 s.timeouts,
                 s.newcomer.map(Newcomer::describe).unwrap_or_default(),
@@ -87,7 +98,10 @@ pub fn render(report: &Report) -> String {
         .iter()
         .filter_map(|instance| {
             let goal = instance.server.goal?;
-            Some(match ratio(instance, GOAL_CONNECTIONS) {
+            let point = Point::Closed {
+                connections: GOAL_CONNECTIONS,
+            };
+            Some(match ratio(instance, point) {
                 Some(r) => format!(
                     "- {}: {r:.2}x axum at {GOAL_CONNECTIONS} connections; goal {goal:.2}x: {}",
                     instance.label,
@@ -117,6 +131,14 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The load column: `64 conns`, or `5,000/s open`.
+pub fn load_cell(point: Point) -> String {
+    match point {
+        Point::Closed { connections } => format!("{connections} conns"),
+        Point::Open { rate, .. } => format!("{}/s open", format_rate(rate)),
+    }
 }
 
 /// A latency for people: `0.08 ms`, `2000.00 ms`.
@@ -156,16 +178,19 @@ pub fn machine() -> String {
 #[cfg(test)]
 mod tests {
     use super::super::servers::{BASELINE, SERVERS};
-    use super::super::wrk::WrkRun;
+    use super::super::stats::Run;
     use super::*;
 
     #[test]
     fn renders_the_table_and_the_goals() {
         let answered = |us: f64| Some(Newcomer::Answered { status: 200, us });
-        let run = |rate: f64, p99_us: f64, timeouts: u64, newcomer: Option<Newcomer>| WrkRun {
+        let run = |rate: f64, p99_us: f64, timeouts: u64, newcomer: Option<Newcomer>| Run {
             requests_per_second: rate,
             p50_us: 100.0,
+            p90_us: 200.0,
             p99_us,
+            p999_us: 5000.0,
+            max_us: 9000.0,
             errors: 0,
             timeouts,
             newcomer,
@@ -194,7 +219,7 @@ mod tests {
             measured: vec![
                 Measured {
                     label: "chapter05".into(),
-                    connections: 64,
+                    point: Point::Closed { connections: 64 },
                     runs: vec![
                         run(60_000.0, 900.0, 1, answered(900.0)),
                         run(50_000.0, 2000.0, 2, Some(Newcomer::NoAnswer)),
@@ -203,7 +228,7 @@ mod tests {
                 },
                 Measured {
                     label: "baseline".into(),
-                    connections: 64,
+                    point: Point::Closed { connections: 64 },
                     runs: vec![run(100_000.0, 400.0, 0, answered(300.0))],
                 },
             ],
@@ -213,8 +238,8 @@ mod tests {
         assert!(text.starts_with("Machine: 2 CPUs, Test CPU, linux\n"));
         assert!(
             text.contains(
-                "| chapter05 | 64 | 60,000 | 0.60x | 0.10 ms | 0.90 ms | 0 | 3 | none in 2 s |\n\
-             | baseline | 64 | 100,000 | 1.00x | 0.10 ms | 0.40 ms | 0 | 0 | 200 in 0.30 ms |\n"
+                "| chapter05 | 64 conns | 60,000 | 50,000–70,000 | 0.60x | 0.10 ms | 0.20 ms | 0.90 ms | 5.00 ms | 9.00 ms | 0 | 3 | none in 2 s |\n\
+             | baseline | 64 conns | 100,000 | 100,000–100,000 | 1.00x | 0.10 ms | 0.20 ms | 0.40 ms | 5.00 ms | 9.00 ms | 0 | 0 | 200 in 0.30 ms |\n"
             ),
             "{text}"
         );

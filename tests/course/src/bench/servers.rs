@@ -13,6 +13,8 @@ pub struct Server {
     pub binary: &'static str,
     /// Its crate's directory: the server exists when this does.
     pub dir: &'static str,
+    /// Arguments it gets before `--addr 127.0.0.1:0`: a subcommand.
+    pub command: &'static [&'static str],
     /// Arguments it always gets, after `--addr 127.0.0.1:0`.
     pub args: &'static [&'static str],
     /// It takes `--workers N`, so `--workers` applies to it.
@@ -20,6 +22,9 @@ pub struct Server {
     /// It stores data under `--data DIR`: the bench gives it a fresh
     /// temporary folder, removed at the end.
     pub data_dir: bool,
+    /// It serves a folder (`--root DIR`): the bench gives it one holding
+    /// `index.html`, the home page the others answer.
+    pub files: bool,
     /// The course's goal for this stage: its requests per second at
     /// [`GOAL_CONNECTIONS`], as a fraction of the baseline's.
     pub goal: Option<f64>,
@@ -29,13 +34,39 @@ pub struct Server {
 /// yardstick of every ratio.
 pub const SERVERS: &[Server] = &[
     Server {
+        name: "chapter02",
+        package: "chapter02-solution",
+        binary: "chapter02-solution",
+        dir: "solutions/02-http-by-hand",
+        command: &[],
+        args: &[],
+        takes_workers: false,
+        data_dir: false,
+        files: false,
+        goal: None,
+    },
+    Server {
         name: "chapter03",
         package: "chapter03-solution",
         binary: "chapter03-solution",
         dir: "solutions/03-http-parser",
+        command: &[],
         args: &[],
         takes_workers: false,
         data_dir: false,
+        files: false,
+        goal: None,
+    },
+    Server {
+        name: "chapter04",
+        package: "chapter04-solution",
+        binary: "chapter04-solution",
+        dir: "solutions/04-file-server",
+        command: &[],
+        args: &[],
+        takes_workers: false,
+        data_dir: false,
+        files: true,
         goal: None,
     },
     Server {
@@ -43,19 +74,35 @@ pub const SERVERS: &[Server] = &[
         package: "chapter05-solution",
         binary: "chapter05-solution",
         dir: "solutions/05-threads",
+        command: &[],
         args: &[],
         takes_workers: true,
         data_dir: false,
+        files: false,
         goal: Some(0.9),
+    },
+    Server {
+        name: "chapter06",
+        package: "chapter06-solution",
+        binary: "chapter06-solution",
+        dir: "solutions/06-framework",
+        command: &[],
+        args: &[],
+        takes_workers: false,
+        data_dir: true,
+        files: false,
+        goal: None,
     },
     Server {
         name: "chapter07",
         package: "chapter07-solution",
         binary: "chapter07-solution",
         dir: "solutions/07-async",
+        command: &[],
         args: &[],
         takes_workers: false,
         data_dir: false,
+        files: false,
         goal: Some(1.0),
     },
     Server {
@@ -63,25 +110,62 @@ pub const SERVERS: &[Server] = &[
         package: "chapter08-solution",
         binary: "chapter08-solution",
         dir: "solutions/08-axum",
+        command: &[],
         args: &[],
         takes_workers: false,
         data_dir: true,
+        files: false,
         goal: Some(0.9),
+    },
+    Server {
+        name: "chapter09",
+        package: "chapter09-solution",
+        binary: "chapter09-solution",
+        dir: "solutions/09-web-service",
+        command: &["server"],
+        args: &[],
+        takes_workers: false,
+        data_dir: true,
+        files: false,
+        goal: None,
+    },
+    // Python's own server, as `python3 -m http.server` runs it: no cargo
+    // package; see supervise.rs.
+    Server {
+        name: PYTHON,
+        package: "",
+        binary: "python3",
+        dir: "",
+        command: &[],
+        args: &[],
+        takes_workers: false,
+        data_dir: false,
+        files: true,
+        goal: None,
     },
     Server {
         name: "baseline",
         package: "baseline",
         binary: "baseline",
         dir: "tests/baseline",
+        command: &[],
         args: &[],
         takes_workers: false,
         data_dir: false,
+        files: false,
         goal: None,
     },
 ];
 
 /// The name of the yardstick server.
 pub const BASELINE: &str = "baseline";
+
+/// Python's `http.server`, the server the tutorial this course grew from
+/// started with.
+pub const PYTHON: &str = "python";
+
+/// The servers measured when `--servers` is not given: one per design.
+pub const DEFAULT: &[&str] = &["chapter03", "chapter05", "chapter07", "chapter08", BASELINE];
 
 /// The connection count the goals are set at: enough connections to keep
 /// every core busy, and more than chapter 5's pool has workers.
@@ -102,6 +186,17 @@ pub struct Instance {
     pub yardstick: Option<String>,
 }
 
+/// The Python to run `http.server` with: `python3`, else `python` (its
+/// name on Windows), if either answers `--version`.
+pub fn python() -> Option<&'static str> {
+    ["python3", "python"].into_iter().find(|name| {
+        std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    })
+}
+
 /// The instances to measure: the named servers (or every one whose crate
 /// exists), each once per `--workers` count if it takes one.
 pub fn select(root: &Path, names: &[String], workers: &[u32]) -> Result<Vec<Instance>, String> {
@@ -112,9 +207,19 @@ pub fn select(root: &Path, names: &[String], workers: &[u32]) -> Result<Vec<Inst
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let exists = |server: &Server| root.join(server.dir).join("Cargo.toml").is_file();
+    let exists = |server: &Server| {
+        if server.name == PYTHON {
+            python().is_some()
+        } else {
+            root.join(server.dir).join("Cargo.toml").is_file()
+        }
+    };
     let servers: Vec<Server> = if names.is_empty() {
-        SERVERS.iter().copied().filter(exists).collect()
+        SERVERS
+            .iter()
+            .copied()
+            .filter(|s| DEFAULT.contains(&s.name) && exists(s))
+            .collect()
     } else {
         let mut chosen = Vec::new();
         for name in names {
@@ -122,6 +227,10 @@ pub fn select(root: &Path, names: &[String], workers: &[u32]) -> Result<Vec<Inst
                 .iter()
                 .find(|s| s.name == name.trim())
                 .ok_or_else(|| format!("no server called {name:?}; the servers are {}", known()))?;
+            if server.name == PYTHON && !exists(server) {
+                println!("bench: python is skipped: no python3 (or python) on PATH");
+                continue;
+            }
             if !exists(server) {
                 return Err(format!(
                     "{} is not there yet: {} has no Cargo.toml",
@@ -201,7 +310,7 @@ mod tests {
         assert!(
             labels(&["chapter99"], &[])
                 .unwrap_err()
-                .contains("chapter03, chapter05")
+                .contains("chapter02, chapter03")
         );
         assert!(
             labels(&["baseline"], &[])

@@ -1,18 +1,107 @@
-//! The rounds of one server at one connection count, summed up: medians
-//! for the rates and latencies (one slow round, a backup starting, does
-//! not move a median), totals for the failures, and the worst new client.
+//! One run's numbers, and the rounds of one server at one point summed
+//! up: medians for the rates and latencies (one slow round, a backup
+//! starting, does not move a median), the spread of the rates, totals for
+//! the failures, and the worst new client.
 
-use super::wrk::{Newcomer, WrkRun};
+use super::report::format_latency;
 
-/// Every run of one server at one connection count.
+/// What one run measured, by the bench's generator or by wrk.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Run {
+    /// Whole responses per second.
+    pub requests_per_second: f64,
+    /// Latency percentiles, in microseconds: p50, p90, p99, p99.9, and the
+    /// slowest response.
+    pub p50_us: f64,
+    pub p90_us: f64,
+    pub p99_us: f64,
+    pub p999_us: f64,
+    pub max_us: f64,
+    /// Connections refused or broken, answers that were not HTTP, and
+    /// answers that were not 2xx or 3xx (a 503 from a server shedding
+    /// load is counted here, not hidden).
+    pub errors: u64,
+    /// Of the failures, the requests not answered within 2 s.
+    pub timeouts: u64,
+    /// What a new client got, connecting half-way through the run.
+    pub newcomer: Option<Newcomer>,
+}
+
+/// What a client that connects in the middle of a run gets: the one view
+/// of starvation that counting answers does not give.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Newcomer {
+    /// A whole response with this status, after this many microseconds.
+    Answered {
+        /// The status code: 200, or 503 from a server that sheds load.
+        status: u16,
+        /// From connecting to the end of the response.
+        us: f64,
+    },
+    /// No whole response within the 2 s timeout.
+    NoAnswer,
+}
+
+impl Newcomer {
+    /// How bad it is, for picking the worst of the rounds: no answer, then
+    /// an error status, then the slowest.
+    pub fn badness(self) -> (u8, f64) {
+        match self {
+            Newcomer::NoAnswer => (2, 0.0),
+            Newcomer::Answered { status, us } => (u8::from(status != 200), us),
+        }
+    }
+
+    /// The table cell: `200 in 0.15 ms`, `503 in 0.05 ms`, `none in 2 s`.
+    pub fn describe(self) -> String {
+        match self {
+            Newcomer::Answered { status, us } => format!("{status} in {}", format_latency(us)),
+            Newcomer::NoAnswer => "none in 2 s".to_string(),
+        }
+    }
+}
+
+/// How a point was loaded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Point {
+    /// `connections` keep-alive connections, each as fast as answered.
+    Closed { connections: u32 },
+    /// `rate` requests a second on a schedule, over `connections`.
+    Open { rate: f64, connections: u32 },
+}
+
+impl Point {
+    pub fn connections(self) -> u32 {
+        match self {
+            Point::Closed { connections } | Point::Open { connections, .. } => connections,
+        }
+    }
+
+    /// `closed` or `open`, as the JSON and CSV files say it.
+    pub fn mode(self) -> &'static str {
+        match self {
+            Point::Closed { .. } => "closed",
+            Point::Open { .. } => "open",
+        }
+    }
+
+    /// The offered rate of an open loop.
+    pub fn rate(self) -> Option<f64> {
+        match self {
+            Point::Closed { .. } => None,
+            Point::Open { rate, .. } => Some(rate),
+        }
+    }
+}
+
+/// Every run of one server at one point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
     /// The instance's label.
     pub label: String,
-    /// The connection count.
-    pub connections: u32,
+    pub point: Point,
     /// One per round (fewer if the server died).
-    pub runs: Vec<WrkRun>,
+    pub runs: Vec<Run>,
 }
 
 /// What the report shows of one [`Measured`].
@@ -20,13 +109,18 @@ pub struct Measured {
 pub struct Summary {
     /// The median requests per second.
     pub rate: f64,
-    /// The median of the runs' median latencies, in microseconds.
+    /// The lowest and highest of the rounds' requests per second.
+    pub rate_min: f64,
+    pub rate_max: f64,
+    /// The medians of the rounds' percentiles, in microseconds.
     pub p50_us: f64,
-    /// The median of the runs' 99th percentiles, in microseconds.
+    pub p90_us: f64,
     pub p99_us: f64,
-    /// wrk's errors, over every run.
+    pub p999_us: f64,
+    /// The slowest response of any round.
+    pub max_us: f64,
+    /// Failures over every run.
     pub errors: u64,
-    /// wrk's timeouts, over every run.
     pub timeouts: u64,
     /// The worst any new client got (see [`Newcomer::badness`]).
     pub newcomer: Option<Newcomer>,
@@ -34,22 +128,24 @@ pub struct Summary {
 
 /// The summary of `measured`'s runs; `None` when it has none.
 pub fn summarize(measured: &Measured) -> Option<Summary> {
-    let field =
-        |get: fn(&WrkRun) -> f64| median(&measured.runs.iter().map(get).collect::<Vec<_>>());
+    let runs = &measured.runs;
+    let field = |get: fn(&Run) -> f64| median(&runs.iter().map(get).collect::<Vec<_>>());
+    let rates = runs.iter().map(|r| r.requests_per_second);
     Some(Summary {
         rate: field(|r| r.requests_per_second)?,
+        rate_min: rates.clone().fold(f64::INFINITY, f64::min),
+        rate_max: rates.fold(0.0, f64::max),
         p50_us: field(|r| r.p50_us)?,
+        p90_us: field(|r| r.p90_us)?,
         p99_us: field(|r| r.p99_us)?,
-        errors: measured.runs.iter().map(|r| r.errors).sum(),
-        timeouts: measured.runs.iter().map(|r| r.timeouts).sum(),
-        newcomer: measured
-            .runs
-            .iter()
-            .filter_map(|r| r.newcomer)
-            .max_by(|a, b| {
-                let (a, b) = (a.badness(), b.badness());
-                a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
-            }),
+        p999_us: field(|r| r.p999_us)?,
+        max_us: runs.iter().map(|r| r.max_us).fold(0.0, f64::max),
+        errors: runs.iter().map(|r| r.errors).sum(),
+        timeouts: runs.iter().map(|r| r.timeouts).sum(),
+        newcomer: runs.iter().filter_map(|r| r.newcomer).max_by(|a, b| {
+            let (a, b) = (a.badness(), b.badness());
+            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+        }),
     })
 }
 
@@ -80,10 +176,13 @@ mod tests {
 
     #[test]
     fn sums_up_the_rounds() {
-        let run = |rate: f64, timeouts: u64, newcomer: Newcomer| WrkRun {
+        let run = |rate: f64, timeouts: u64, newcomer: Newcomer| Run {
             requests_per_second: rate,
             p50_us: rate / 10.0,
+            p90_us: rate / 5.0,
             p99_us: rate,
+            p999_us: rate * 2.0,
+            max_us: rate * 3.0,
             errors: 1,
             timeouts,
             newcomer: Some(newcomer),
@@ -91,7 +190,7 @@ mod tests {
         let ok = |us: f64| Newcomer::Answered { status: 200, us };
         let measured = Measured {
             label: "chapter05".into(),
-            connections: 64,
+            point: Point::Closed { connections: 64 },
             runs: vec![
                 run(10.0, 0, ok(5.0)),
                 run(30.0, 2, ok(9.0)),
@@ -102,8 +201,13 @@ mod tests {
             summarize(&measured),
             Some(Summary {
                 rate: 20.0,
+                rate_min: 10.0,
+                rate_max: 30.0,
                 p50_us: 2.0,
+                p90_us: 4.0,
                 p99_us: 20.0,
+                p999_us: 40.0,
+                max_us: 90.0,
                 errors: 3,
                 timeouts: 3,
                 newcomer: Some(ok(9.0)),
@@ -114,5 +218,19 @@ mod tests {
             ..measured
         };
         assert_eq!(summarize(&none), None);
+    }
+
+    #[test]
+    fn the_worst_newcomer_is_no_answer_then_an_error_then_the_slowest() {
+        let ok = |us: f64| Newcomer::Answered { status: 200, us };
+        let shed = Newcomer::Answered {
+            status: 503,
+            us: 10.0,
+        };
+        assert!(Newcomer::NoAnswer.badness() > shed.badness());
+        assert!(shed.badness() > ok(5000.0).badness());
+        assert!(ok(5000.0).badness() > ok(10.0).badness());
+        assert_eq!(shed.describe(), "503 in 0.01 ms");
+        assert_eq!(Newcomer::NoAnswer.describe(), "none in 2 s");
     }
 }

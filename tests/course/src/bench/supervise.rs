@@ -9,8 +9,19 @@ use std::time::Duration;
 
 use harness::process::{Program, Stderr, WaitError};
 
-use super::servers::Instance;
+use super::servers::{Instance, PYTHON, python};
 use crate::run::{Cargo, compiler_errors};
+
+/// Python's server as `python3 -m http.server --bind 127.0.0.1 0
+/// --directory DIR` runs it (a thread per connection, HTTP/1.0), but
+/// saying where it listens the way the course's servers do.
+const PYTHON_SERVER: &str = "\
+import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+print(f'listening on http://127.0.0.1:{server.server_address[1]}', flush=True)
+server.serve_forever()
+";
 
 /// How long a server may take to say it is listening.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(10);
@@ -21,7 +32,11 @@ pub fn build(
     cargo: &Cargo,
     instances: &[Instance],
 ) -> Result<HashMap<&'static str, PathBuf>, String> {
-    let mut packages: Vec<&str> = instances.iter().map(|i| i.server.package).collect();
+    let mut packages: Vec<&str> = instances
+        .iter()
+        .map(|i| i.server.package)
+        .filter(|package| !package.is_empty())
+        .collect();
     packages.dedup();
     println!(
         "bench: building {} in release mode (optimized: the numbers mean nothing otherwise)",
@@ -46,6 +61,11 @@ pub fn build(
     let built = executables(&output.stdout);
     let mut binaries = HashMap::new();
     for instance in instances {
+        if instance.server.name == PYTHON {
+            let python = python().ok_or("python3 is not on PATH")?;
+            binaries.insert(instance.server.binary, PathBuf::from(python));
+            continue;
+        }
         let binary = instance.server.binary;
         let path = built
             .iter()
@@ -107,7 +127,14 @@ impl Running {
     /// `listening on http://ADDR` line.
     pub fn start(instance: &Instance, binary: &Path) -> Result<Running, String> {
         let mut command = Command::new(binary);
-        command.args(["--addr", "127.0.0.1:0"]).args(&instance.args);
+        if instance.server.name == PYTHON {
+            command.arg("-c").arg(PYTHON_SERVER).args(&instance.args);
+        } else {
+            command
+                .args(instance.server.command)
+                .args(["--addr", "127.0.0.1:0"])
+                .args(&instance.args);
+        }
         // The servers log every request to stderr; a pipe nobody read
         // would fill and stop them, and reading it would cost the bench
         // CPU the servers need.

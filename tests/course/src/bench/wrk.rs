@@ -1,69 +1,16 @@
-//! Running wrk, the load generator, and reading its report; and the one
-//! view of a run wrk does not give: what a client arriving half-way gets.
+//! Running wrk, where it is installed, and reading its report: for
+//! `course bench --check-generator`, which measures the bench's own load
+//! generator against it.
 
 use std::io::Read;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::page::get_home;
-use super::report::format_latency;
+use super::stats::Run;
 
 /// wrk's timeout (its default, made explicit), and the new client's.
 pub const WRK_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// What one wrk run measured.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct WrkRun {
-    /// Completed requests per second.
-    pub requests_per_second: f64,
-    /// Median latency of completed requests, in microseconds.
-    pub p50_us: f64,
-    /// 99th percentile latency, in microseconds.
-    pub p99_us: f64,
-    /// Connect, read and write errors, plus non-2xx/3xx answers.
-    pub errors: u64,
-    /// Answers that came later than wrk's timeout (2 s). wrk counts a
-    /// request only when its answer arrives: one never answered (a
-    /// connection starved for the whole run) shows up nowhere.
-    pub timeouts: u64,
-    /// What a new client got, connecting half-way through the run: the
-    /// one view of starvation wrk does not give.
-    pub newcomer: Option<Newcomer>,
-}
-
-/// What a client that connects in the middle of a run gets.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Newcomer {
-    /// A whole response with this status, after this many microseconds.
-    Answered {
-        /// The status code: 200, or 503 from a server that sheds load.
-        status: u16,
-        /// From connecting to the end of the response.
-        us: f64,
-    },
-    /// No whole response within [`WRK_TIMEOUT`].
-    NoAnswer,
-}
-
-impl Newcomer {
-    /// How bad it is, for picking the worst of the rounds: no answer, then
-    /// an error status, then the slowest.
-    pub fn badness(self) -> (u8, f64) {
-        match self {
-            Newcomer::NoAnswer => (2, 0.0),
-            Newcomer::Answered { status, us } => (u8::from(status != 200), us),
-        }
-    }
-
-    /// The table cell: `200 in 0.15 ms`, `503 in 0.05 ms`, `none in 2 s`.
-    pub fn describe(self) -> String {
-        match self {
-            Newcomer::Answered { status, us } => format!("{status} in {}", format_latency(us)),
-            Newcomer::NoAnswer => format!("none in {} s", WRK_TIMEOUT.as_secs()),
-        }
-    }
-}
 
 /// Makes sure `wrk` can be run, or says how to install it.
 pub fn check_installed() -> Result<(), String> {
@@ -85,7 +32,7 @@ pub fn check_installed() -> Result<(), String> {
 }
 
 /// One wrk run: keep-alive connections on `GET /` for `duration` seconds.
-pub fn run(addr: SocketAddr, connections: u32, duration: u32) -> Result<WrkRun, String> {
+pub fn run(addr: SocketAddr, connections: u32, duration: u32) -> Result<Run, String> {
     let threads = connections.min(2);
     let mut child = Command::new("wrk")
         .arg("--latency")
@@ -107,11 +54,7 @@ pub fn run(addr: SocketAddr, connections: u32, duration: u32) -> Result<WrkRun, 
     });
     // wrk stops by itself after `duration`; the deadline is for a wrk that
     // hangs, so the bench stays bounded in time whatever happens.
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(u64::from(duration) + 30);
-    let half_way = Duration::from_secs(u64::from(duration)) / 2;
-    std::thread::sleep(half_way);
-    let newcomer = visit_as_newcomer(addr, WRK_TIMEOUT.min(half_way));
+    let deadline = Instant::now() + Duration::from_secs(u64::from(duration) + 30);
     let status = loop {
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break status;
@@ -137,35 +80,26 @@ pub fn run(addr: SocketAddr, connections: u32, duration: u32) -> Result<WrkRun, 
             text.trim()
         ));
     }
-    let mut run = parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's report:\n{text}"))?;
-    run.newcomer = Some(newcomer);
-    Ok(run)
-}
-
-/// A new client's visit while the server is under load: does it get an
-/// answer, which one, and how soon? A thread pool whose workers are all
-/// held by keep-alive connections has none to give it.
-fn visit_as_newcomer(addr: SocketAddr, timeout: Duration) -> Newcomer {
-    let started = Instant::now();
-    match get_home(addr, timeout) {
-        Ok((status, _)) => Newcomer::Answered {
-            status,
-            us: started.elapsed().as_secs_f64() * 1e6,
-        },
-        Err(_) => Newcomer::NoAnswer,
-    }
+    parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's report:\n{text}"))
 }
 
 /// Reads wrk's report (run with `--latency`); `None` if `Requests/sec` or
 /// the latency distribution is missing.
-pub fn parse_wrk(text: &str) -> Option<WrkRun> {
-    let mut run = WrkRun::default();
+pub fn parse_wrk(text: &str) -> Option<Run> {
+    let mut run = Run::default();
     let (mut rate, mut p50, mut p99) = (None, None, None);
     for line in text.lines().map(str::trim) {
         if let Some(value) = line.strip_prefix("Requests/sec:") {
             rate = value.trim().parse().ok();
         } else if let Some(value) = line.strip_prefix("50%") {
             p50 = parse_duration_us(value.trim());
+        } else if let Some(value) = line.strip_prefix("90%") {
+            run.p90_us = parse_duration_us(value.trim()).unwrap_or_default();
+        } else if let Some(stats) = line.strip_prefix("Latency ") {
+            // `Latency  69.86us  48.54us  4.07ms  79.78%`: avg, stdev, max.
+            if let Some(max) = stats.split_whitespace().nth(2) {
+                run.max_us = parse_duration_us(max).unwrap_or_default();
+            }
         } else if let Some(value) = line.strip_prefix("99%") {
             p99 = parse_duration_us(value.trim());
         } else if let Some(counts) = line.strip_prefix("Socket errors:") {
@@ -185,6 +119,7 @@ pub fn parse_wrk(text: &str) -> Option<WrkRun> {
     run.requests_per_second = rate?;
     run.p50_us = p50?;
     run.p99_us = p99?;
+    // wrk --latency prints no 99.9th percentile.
     Some(run)
 }
 
@@ -231,10 +166,13 @@ Transfer/sec:      9.85MB
         let run = parse_wrk(WRK).unwrap();
         assert_eq!(
             run,
-            WrkRun {
+            Run {
                 requests_per_second: 14151.63,
                 p50_us: 77.0,
+                p90_us: 92.0,
                 p99_us: 1400.0,
+                p999_us: 0.0,
+                max_us: 4.07 * 1e3,
                 errors: 16,
                 timeouts: 34,
                 newcomer: None,
@@ -258,19 +196,5 @@ Transfer/sec:      9.85MB
         assert_eq!(parse_duration_us("1.00m"), Some(60_000_000.0));
         assert_eq!(parse_duration_us("12"), None);
         assert_eq!(parse_duration_us("1.0parsecs"), None);
-    }
-
-    #[test]
-    fn the_worst_newcomer_is_no_answer_then_an_error_then_the_slowest() {
-        let ok = |us: f64| Newcomer::Answered { status: 200, us };
-        let shed = Newcomer::Answered {
-            status: 503,
-            us: 10.0,
-        };
-        assert!(Newcomer::NoAnswer.badness() > shed.badness());
-        assert!(shed.badness() > ok(5000.0).badness());
-        assert!(ok(5000.0).badness() > ok(10.0).badness());
-        assert_eq!(shed.describe(), "503 in 0.01 ms");
-        assert_eq!(Newcomer::NoAnswer.describe(), "none in 2 s");
     }
 }

@@ -2,7 +2,6 @@
 //! plots as SVG (plotters' SVG backend: text is left to the browser's
 //! fonts, so nothing needs a font file or a C library).
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use plotters::prelude::*;
@@ -30,49 +29,55 @@ pub fn write_all(dir: &Path, report: &Report, markdown: &str) -> Result<(), Stri
     {
         plot_latency(&dir.join("latency.svg"), report)?;
     }
+    if !report.idle.is_empty() {
+        plot_memory(&dir.join("memory.svg"), report)?;
+    }
     Ok(())
 }
 
 /// The CSV's columns, one row per run.
-pub const CSV_HEADER: &str = "server,mode,connections,rate,round,requests_per_second,errors,timeouts,p50_us,p90_us,p99_us,p999_us,max_us";
+pub const CSV_HEADER: &[&str] = &[
+    "server",
+    "mode",
+    "connections",
+    "rate",
+    "round",
+    "requests_per_second",
+    "errors",
+    "timeouts",
+    "mean_us",
+    "p50_us",
+    "p90_us",
+    "p99_us",
+    "p999_us",
+    "max_us",
+];
 
-/// Every run, a row each.
+/// Every run, a row each, as chapter 12's `to_csv` writes CSV.
 pub fn to_csv(report: &Report) -> String {
-    let mut out = format!("{CSV_HEADER}\n");
+    let mut rows = Vec::new();
     for measured in &report.measured {
         for (round, run) in measured.runs.iter().enumerate() {
-            let rate = measured
-                .point
-                .rate()
-                .map_or(String::new(), |r| r.to_string());
-            let _ = writeln!(
-                out,
-                "{},{},{},{rate},{},{:.1},{},{},{:.0},{:.0},{:.0},{:.0},{:.0}",
-                csv_field(&measured.label),
-                measured.point.mode(),
-                measured.point.connections(),
-                round + 1,
-                run.requests_per_second,
-                run.errors,
-                run.timeouts,
-                run.p50_us,
-                run.p90_us,
-                run.p99_us,
-                run.p999_us,
-                run.max_us
-            );
+            let point = measured.point;
+            rows.push(vec![
+                measured.label.clone(),
+                point.mode().to_string(),
+                point.connections().to_string(),
+                point.rate().map_or(String::new(), |r| r.to_string()),
+                (round + 1).to_string(),
+                format!("{:.1}", run.requests_per_second),
+                run.errors.to_string(),
+                run.timeouts.to_string(),
+                format!("{:.0}", run.mean_us),
+                format!("{:.0}", run.p50_us),
+                format!("{:.0}", run.p90_us),
+                format!("{:.0}", run.p99_us),
+                format!("{:.0}", run.p999_us),
+                format!("{:.0}", run.max_us),
+            ]);
         }
     }
-    out
-}
-
-/// A CSV field, quoted when it holds a comma or a quote (RFC 4180).
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    chapter12::table::to_csv(CSV_HEADER, &rows)
 }
 
 /// How the run was made, every run, and each point's summary.
@@ -130,6 +135,22 @@ pub fn to_json(report: &Report) -> String {
         "rounds": report.rounds,
         "runs": runs,
         "summary": summaries,
+        "idle": report.idle.iter().map(|p| json!({
+            "server": p.label,
+            "connections": p.requested,
+            "opened": p.opened,
+            "answered": p.answered,
+            "resident_kib": p.with_kib,
+            "resident_before_kib": p.before_kib,
+        })).collect::<Vec<_>>(),
+        "stream": report.streams.iter().map(|p| json!({
+            "server": p.label,
+            "file_bytes": p.file_bytes,
+            "received_bytes": p.received,
+            "seconds": p.seconds,
+            "resident_before_kib": p.before_kib,
+            "resident_peak_kib": p.peak_kib,
+        })).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&document).expect("JSON values serialize") + "\n"
 }
@@ -184,6 +205,31 @@ fn plot_latency(path: &Path, report: &Report) -> Result<(), String> {
         &format!("Latency, open loop ({})", report.machine),
         "offered requests per second",
         "p99 latency in ms (from when each request was due)",
+        &lines,
+    )
+}
+
+/// Resident memory against idle connections, one line per server.
+fn plot_memory(path: &Path, report: &Report) -> Result<(), String> {
+    let lines: Vec<(String, Vec<(f64, f64)>)> = report
+        .instances
+        .iter()
+        .map(|instance| {
+            let points = report
+                .idle
+                .iter()
+                .filter(|p| p.label == instance.label && p.opened > 0)
+                .map(|p| (f64::from(p.opened), p.with_kib as f64 / 1024.0))
+                .collect();
+            (instance.label.clone(), points)
+        })
+        .filter(|(_, points): &(String, Vec<(f64, f64)>)| !points.is_empty())
+        .collect();
+    draw(
+        path,
+        &format!("Memory with idle connections ({})", report.machine),
+        "idle keep-alive connections",
+        "resident memory, MiB",
         &lines,
     )
 }
@@ -291,6 +337,7 @@ mod tests {
         };
         let run = |rate: f64| Run {
             requests_per_second: rate,
+            mean_us: 100.0,
             p50_us: 80.0,
             p90_us: 150.0,
             p99_us: 900.0,
@@ -325,6 +372,8 @@ mod tests {
                     1000.0,
                 ),
             ],
+            idle: vec![],
+            streams: vec![],
             notes: vec![],
         }
     }
@@ -333,17 +382,17 @@ mod tests {
     fn every_run_is_a_row_of_the_csv() {
         let csv = to_csv(&report());
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], CSV_HEADER);
+        assert_eq!(lines[0], CSV_HEADER.join(","));
         assert_eq!(lines.len(), 1 + 5 * 2);
         assert_eq!(
             lines[1],
-            "chapter07,closed,1,,1,10000.0,1,0,80,150,900,2000,5000"
+            "chapter07,closed,1,,1,10000.0,1,0,100,80,150,900,2000,5000"
         );
         assert_eq!(
             lines[10],
-            "chapter07,open,16,1000,2,1100.0,1,0,80,150,900,2000,5000"
+            "chapter07,open,16,1000,2,1100.0,1,0,100,80,150,900,2000,5000"
         );
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert!(csv.ends_with("\r\n"));
     }
 
     #[test]

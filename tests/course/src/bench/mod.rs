@@ -14,7 +14,8 @@
 //! 3. [`page`]: each server's `GET /` must answer 200. The baseline is then
 //!    started once per distinct page, answering exactly those bytes, so
 //!    each server is compared with axum doing the same work.
-//! 4. [`load`]: the generator loads each server in turn, point after point,
+//! 4. [`chapter12::load`], the generator chapter 12 explains, loads each
+//!    server in turn, point after point,
 //!    round after round, so a machine that slows down half-way (heat, a
 //!    backup, another build) slows all of them. Closed-loop points first
 //!    (`--connections`), then open-loop ones (`--rate`).
@@ -26,7 +27,7 @@
 //! of the pure parts and a smoke run that checks the files, not the numbers.
 
 mod files;
-mod load;
+mod memory;
 mod page;
 mod report;
 mod servers;
@@ -40,6 +41,8 @@ use std::time::{Duration, Instant};
 
 use harness::TempDir;
 
+use chapter12::load;
+
 use crate::run::Cargo;
 use page::{distinct_pages, get_home, home_page, home_pages};
 use report::{Report, format_latency, machine, render};
@@ -52,7 +55,8 @@ use supervise::Running;
 pub struct BenchArgs {
     /// The servers to measure, in this order [default: those of chapter03,
     /// chapter05, chapter07, chapter08 that exist, then baseline]. The
-    /// others: chapter02, chapter04, chapter06, chapter09, python.
+    /// others: chapter02, chapter04, chapter06, chapter09 (its JSON API,
+    /// GET /api/entries), python.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     servers: Vec<String>,
     /// Closed loop: how many keep-alive connections, each sending its next
@@ -80,8 +84,18 @@ pub struct BenchArgs {
     /// (`chapter05 --workers 64` is then a server of its own in the table).
     #[arg(long, value_delimiter = ',', value_name = "COUNTS")]
     workers: Vec<u32>,
+    /// Memory: hold this many idle keep-alive connections (one request
+    /// answered, then nothing) to each server, and read its resident
+    /// memory; one point per count (Linux and macOS).
+    #[arg(long, value_delimiter = ',', value_name = "COUNTS")]
+    idle: Vec<u32>,
+    /// Memory: have each file server (chapter04, python) stream a 256 MiB
+    /// file, and report the peak of its resident memory meanwhile.
+    #[arg(long)]
+    stream: bool,
     /// Write the report (report.md), every run (bench.json, bench.csv)
-    /// and the plots (throughput.svg, latency.svg) into this folder.
+    /// and the plots (throughput.svg, latency.svg, memory.svg) into this
+    /// folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Instead of the servers: measure this tool's load generator against
@@ -112,6 +126,7 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
         .into_iter()
         .partition(|instance| instance.server.name == BASELINE);
     let mut running = Vec::new();
+    let mut roots = Vec::new();
     for instance in &mut instances {
         if instance.server.data_dir {
             let data = scratch.path().join(instance.server.name);
@@ -130,6 +145,7 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
                 instance.args.push("--root".to_string());
             }
             instance.args.push(root.display().to_string());
+            roots.push((instance.label.clone(), root));
         }
         let binary = &binaries[instance.server.binary];
         running.push(Running::start(instance, binary)?);
@@ -149,7 +165,13 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
             &mut running,
         )?;
     }
-    let (measured, notes) = measure(args, &instances, &mut running)?;
+    let (measured, mut notes) = measure(args, &instances, &mut running)?;
+    let idle = measure_idle(&args.idle, &running, &mut notes);
+    let streams = if args.stream {
+        measure_streams(&roots, &running, &mut notes)?
+    } else {
+        Vec::new()
+    };
     drop(running);
     drop(scratch);
     let report = Report {
@@ -162,6 +184,8 @@ pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
         rounds: args.rounds,
         instances,
         measured,
+        idle,
+        streams,
         notes,
     };
     let text = render(&report);
@@ -325,7 +349,7 @@ fn measure(
                     done += 1;
                     continue;
                 }
-                let run = measure_once(server.addr, point, args.seconds)?;
+                let run = measure_once(server.addr, server.path, point, args.seconds)?;
                 done += 1;
                 let left = started
                     .elapsed()
@@ -361,9 +385,108 @@ fn measure(
     Ok((measured, notes))
 }
 
+/// `--idle`: each server's resident memory with no connection, then with
+/// each count of idle keep-alive connections.
+fn measure_idle(
+    counts: &[u32],
+    running: &[Running],
+    notes: &mut Vec<String>,
+) -> Vec<memory::IdlePoint> {
+    let mut points = Vec::new();
+    if counts.is_empty() {
+        return points;
+    }
+    if memory::resident_kib(std::process::id()).is_none() {
+        notes.push(
+            "--idle: resident memory is not read on this system, so it was not measured".into(),
+        );
+        return points;
+    }
+    for server in running.iter().filter(|s| s.exited.is_none()) {
+        for &count in counts {
+            let Some(before_kib) = memory::resident_kib(server.pid()) else {
+                continue;
+            };
+            let (opened, answered, with_kib) = memory::with_idle(server.addr, count, || {
+                // A moment for the server to finish taking them in: this
+                // is a reading, not a race.
+                std::thread::sleep(Duration::from_millis(300));
+                memory::resident_kib(server.pid())
+            });
+            let with_kib = with_kib.unwrap_or(0);
+            println!(
+                "bench: {:<24} {count:>6} idle connections ({opened} opened, {answered} answered): {:.1} MiB resident, {:.1} MiB before",
+                server.label,
+                with_kib as f64 / 1024.0,
+                before_kib as f64 / 1024.0
+            );
+            if opened < count {
+                notes.push(format!(
+                    "{}: only {opened} of {count} idle connections could be opened (file descriptors: `ulimit -n`)",
+                    server.label
+                ));
+            }
+            points.push(memory::IdlePoint {
+                label: server.label.clone(),
+                requested: count,
+                opened,
+                answered,
+                before_kib,
+                with_kib,
+            });
+        }
+    }
+    points
+}
+
+/// `--stream`: each file server streams a large file; its peak memory.
+fn measure_streams(
+    roots: &[(String, PathBuf)],
+    running: &[Running],
+    notes: &mut Vec<String>,
+) -> Result<Vec<memory::StreamPoint>, String> {
+    let mut points = Vec::new();
+    for (label, root) in roots {
+        let Some(server) = running
+            .iter()
+            .find(|s| &s.label == label && s.exited.is_none())
+        else {
+            continue;
+        };
+        memory::write_large_file(root)?;
+        let before_kib = memory::resident_kib(server.pid()).unwrap_or(0);
+        match memory::stream_large_file(server.addr, server.pid()) {
+            Ok((received, seconds, peak_kib)) => {
+                println!(
+                    "bench: {label} streamed {} MiB in {seconds:.2} s; resident memory {:.1} MiB before, {:.1} MiB at most",
+                    received / (1024 * 1024),
+                    before_kib as f64 / 1024.0,
+                    peak_kib as f64 / 1024.0
+                );
+                points.push(memory::StreamPoint {
+                    label: label.clone(),
+                    file_bytes: memory::LARGE_FILE,
+                    received,
+                    seconds,
+                    before_kib,
+                    peak_kib,
+                });
+            }
+            Err(why) => notes.push(format!("{label} could not stream the large file: {why}")),
+        }
+        let _ = std::fs::remove_file(root.join("large.bin"));
+    }
+    Ok(points)
+}
+
 /// One run of the generator at `point`, with a new client's visit half-way
 /// through a closed loop.
-fn measure_once(addr: SocketAddr, point: Point, seconds: u32) -> Result<stats::Run, String> {
+fn measure_once(
+    addr: SocketAddr,
+    path: &'static str,
+    point: Point,
+    seconds: u32,
+) -> Result<stats::Run, String> {
     let duration = Duration::from_secs(u64::from(seconds));
     let mode = match point {
         Point::Closed { .. } => load::Mode::Closed,
@@ -373,26 +496,44 @@ fn measure_once(addr: SocketAddr, point: Point, seconds: u32) -> Result<stats::R
         std::thread::spawn(move || {
             let half_way = duration / 2;
             std::thread::sleep(half_way);
-            visit_as_newcomer(addr, load::REQUEST_TIMEOUT.min(half_way))
+            visit_as_newcomer(addr, path, load::REQUEST_TIMEOUT.min(half_way))
         })
     });
     let outcome = load::run(&load::Load {
         addr,
-        path: "/".into(),
+        path: path.into(),
         connections: point.connections(),
         duration,
         mode,
     })?;
     let newcomer = visitor.and_then(|visitor| visitor.join().ok());
-    Ok(outcome.to_run(newcomer))
+    Ok(to_run(&outcome, newcomer))
+}
+
+/// A run as the report counts it: every failure an error, a response
+/// that is not 2xx or 3xx included.
+fn to_run(outcome: &load::Outcome, newcomer: Option<Newcomer>) -> stats::Run {
+    let us = |q: f64| outcome.percentile_us(q) as f64;
+    stats::Run {
+        requests_per_second: outcome.requests_per_second(),
+        mean_us: outcome.mean_latency().as_secs_f64() * 1e6,
+        p50_us: us(0.5),
+        p90_us: us(0.9),
+        p99_us: us(0.99),
+        p999_us: us(0.999),
+        max_us: outcome.latency.max() as f64,
+        errors: outcome.errors + outcome.bad_statuses(),
+        timeouts: outcome.timeouts,
+        newcomer,
+    }
 }
 
 /// A new client's visit while the server is under load: does it get an
 /// answer, which one, and how soon? A thread pool whose workers are all
 /// held by keep-alive connections has none to give it.
-fn visit_as_newcomer(addr: SocketAddr, timeout: Duration) -> Newcomer {
+fn visit_as_newcomer(addr: SocketAddr, path: &str, timeout: Duration) -> Newcomer {
     let started = Instant::now();
-    match get_home(addr, timeout) {
+    match get_home(addr, path, timeout) {
         Ok((status, _)) => Newcomer::Answered {
             status,
             us: started.elapsed().as_secs_f64() * 1e6,
@@ -437,7 +578,12 @@ fn check_generator(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
     let connections = 64;
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for round in 1..=args.rounds {
-        let run = measure_once(server.addr, Point::Closed { connections }, args.seconds)?;
+        let run = measure_once(
+            server.addr,
+            server.path,
+            Point::Closed { connections },
+            args.seconds,
+        )?;
         println!(
             "bench: round {round}/{}: this generator {:>10.0} req/s",
             args.rounds, run.requests_per_second

@@ -1,6 +1,7 @@
-//! `GET /`: what each server answers, so that the baseline can be started
-//! answering the same bytes, and the one request the bench itself sends
-//! under load (the new client's, in [`super::wrk`]).
+//! `GET /` (or the path a server is measured on): what each server
+//! answers, so that the baseline can be started answering the same bytes,
+//! and the one request the bench itself sends under load (the new
+//! client's).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -24,12 +25,16 @@ pub struct Page {
 
 /// `GET /` on one server, which must answer 200.
 pub fn home_page(server: &Running) -> Result<Page, String> {
-    let (status, page) = get_home(server.addr, CHECK_TIMEOUT)
-        .map_err(|e| format!("GET / on {} ({}): {e}", server.label, server.addr))?;
+    let (status, page) = get_home(server.addr, server.path, CHECK_TIMEOUT).map_err(|e| {
+        format!(
+            "GET {} on {} ({}): {e}",
+            server.path, server.label, server.addr
+        )
+    })?;
     if status != 200 {
         return Err(format!(
-            "GET / on {} answered {status}, not 200: there is nothing to compare",
-            server.label
+            "GET {} on {} answered {status}, not 200: there is nothing to compare",
+            server.path, server.label
         ));
     }
     Ok(page)
@@ -59,14 +64,17 @@ pub fn distinct_pages(pages: &[Page]) -> Vec<(&Page, Vec<usize>)> {
 /// The harness's `Client` gives each read its own fixed timeout; the new
 /// client under load needs one deadline for the whole exchange, so the
 /// socket is driven here and only the bytes are read by the harness.
-pub fn get_home(addr: SocketAddr, timeout: Duration) -> Result<(u16, Page), String> {
+pub fn get_home(addr: SocketAddr, path: &str, timeout: Duration) -> Result<(u16, Page), String> {
     let deadline = Instant::now() + timeout;
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
     stream
         .set_write_timeout(Some(timeout))
         .map_err(|e| e.to_string())?;
     stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
         .map_err(|e| format!("cannot send: {e}"))?;
     let mut received = Vec::new();
     let mut buffer = [0u8; 8192];

@@ -19,6 +19,10 @@ pub struct Report {
     pub instances: Vec<Instance>,
     /// The measurements.
     pub measured: Vec<Measured>,
+    /// Resident memory with idle connections (`--idle`).
+    pub idle: Vec<super::memory::IdlePoint>,
+    /// File servers streaming a large file (`--stream`).
+    pub streams: Vec<super::memory::StreamPoint>,
     /// What went wrong on the way (a server that died).
     pub notes: Vec<String>,
 }
@@ -33,7 +37,10 @@ pub fn render(report: &Report) -> String {
          connections, each sending its next request when the last is answered, or an open \
          loop sending a fixed number of requests a second, each latency counted from when \
          its request was due. Vs baseline: the requests per second as a fraction of a bare \
-         axum server's answering GET / with the same bytes. Errors are connections refused \
+         axum server's answering GET / with the same bytes. λW/N: Little's law, the \
+         requests per second times the mean latency (the requests in flight on average) \
+         over the connections; near 1 when every connection always waited for an answer, \
+         as a closed loop should. Errors are connections refused \
          or broken, requests unanswered after 2 s (also counted as timeouts) and answers \
          that were not 2xx or 3xx (a 503 included); both are totals over the runs. New \
          client: what a fresh connection, opened half-way through a closed-loop run, got \
@@ -42,8 +49,8 @@ pub fn render(report: &Report) -> String {
         report.machine, report.command, report.rounds, report.duration
     ));
     out.push_str(
-        "| server | load | req/s | spread | vs baseline | p50 | p90 | p99 | p99.9 | max | errors | timeouts | new client |\n\
-         |---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "| server | load | req/s | spread | vs baseline | λW/N | p50 | p90 | p99 | p99.9 | max | errors | timeouts | new client |\n\
+         |---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
     let summary = |label: &str, point: Point| -> Option<Summary> {
         let measured = report
@@ -69,7 +76,7 @@ pub fn render(report: &Report) -> String {
             let load = load_cell(point);
             let Some(s) = summary(label, point) else {
                 out.push_str(&format!(
-                    "| {label} | {load} | not measured | | | | | | | | | | |\n"
+                    "| {label} | {load} | not measured | | | | | | | | | | | |\n"
                 ));
                 continue;
             };
@@ -77,8 +84,21 @@ pub fn render(report: &Report) -> String {
                 Some(r) => format!("{r:.2}x"),
                 None => String::new(),
             };
+            // Little's law, for a closed loop: how many requests were in
+            // flight on average, against how many connections there were.
+            let little = match point {
+                Point::Closed { connections } => format!(
+                    "{:.2}",
+                    chapter12::little::agreement(
+                        connections,
+                        s.rate,
+                        std::time::Duration::from_secs_f64(s.mean_us / 1e6)
+                    )
+                ),
+                Point::Open { .. } => String::new(),
+            };
             out.push_str(&format!(
-                "| {label} | {load} | {} | {}–{} | {versus} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {label} | {load} | {} | {}–{} | {versus} | {little} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 format_rate(s.rate),
                 format_rate(s.rate_min),
                 format_rate(s.rate_max),
@@ -122,6 +142,45 @@ pub fn render(report: &Report) -> String {
         for line in goals {
             out.push_str(&line);
             out.push('\n');
+        }
+    }
+    if !report.idle.is_empty() {
+        out.push_str(
+            "\nMemory with idle connections: each connection sent one GET / and read its \
+             answer, then stayed open and silent; resident memory read from the OS.\n\n\
+             | server | idle connections | opened | answered | resident | before | per connection |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for p in &report.idle {
+            let per = (p.with_kib.saturating_sub(p.before_kib)) as f64 / f64::from(p.opened.max(1));
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {:.1} MiB | {:.1} MiB | {per:.1} KiB |\n",
+                p.label,
+                p.requested,
+                p.opened,
+                p.answered,
+                p.with_kib as f64 / 1024.0,
+                p.before_kib as f64 / 1024.0
+            ));
+        }
+    }
+    if !report.streams.is_empty() {
+        out.push_str(
+            "\nStreaming a 256 MiB file, read as fast as it came; resident memory sampled \
+             every 5 ms.\n\n\
+             | server | received | seconds | MiB/s | resident before | peak |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        for p in &report.streams {
+            out.push_str(&format!(
+                "| {} | {} MiB | {:.2} | {:.0} | {:.1} MiB | {:.1} MiB |\n",
+                p.label,
+                p.received / (1024 * 1024),
+                p.seconds,
+                p.received as f64 / (1024.0 * 1024.0) / p.seconds.max(f64::EPSILON),
+                p.before_kib as f64 / 1024.0,
+                p.peak_kib as f64 / 1024.0
+            ));
         }
     }
     if !report.notes.is_empty() {
@@ -186,6 +245,7 @@ mod tests {
         let answered = |us: f64| Some(Newcomer::Answered { status: 200, us });
         let run = |rate: f64, p99_us: f64, timeouts: u64, newcomer: Option<Newcomer>| Run {
             requests_per_second: rate,
+            mean_us: 150.0,
             p50_us: 100.0,
             p90_us: 200.0,
             p99_us,
@@ -232,14 +292,16 @@ mod tests {
                     runs: vec![run(100_000.0, 400.0, 0, answered(300.0))],
                 },
             ],
+            idle: vec![],
+            streams: vec![],
             notes: vec!["chapter05 exited".into()],
         };
         let text = render(&report);
         assert!(text.starts_with("Machine: 2 CPUs, Test CPU, linux\n"));
         assert!(
             text.contains(
-                "| chapter05 | 64 conns | 60,000 | 50,000–70,000 | 0.60x | 0.10 ms | 0.20 ms | 0.90 ms | 5.00 ms | 9.00 ms | 0 | 3 | none in 2 s |\n\
-             | baseline | 64 conns | 100,000 | 100,000–100,000 | 1.00x | 0.10 ms | 0.20 ms | 0.40 ms | 5.00 ms | 9.00 ms | 0 | 0 | 200 in 0.30 ms |\n"
+                "| chapter05 | 64 conns | 60,000 | 50,000–70,000 | 0.60x | 0.14 | 0.10 ms | 0.20 ms | 0.90 ms | 5.00 ms | 9.00 ms | 0 | 3 | none in 2 s |\n\
+             | baseline | 64 conns | 100,000 | 100,000–100,000 | 1.00x | 0.23 | 0.10 ms | 0.20 ms | 0.40 ms | 5.00 ms | 9.00 ms | 0 | 0 | 200 in 0.30 ms |\n"
             ),
             "{text}"
         );

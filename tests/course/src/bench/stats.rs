@@ -10,6 +10,8 @@ use super::report::format_latency;
 pub struct Run {
     /// Whole responses per second.
     pub requests_per_second: f64,
+    /// The mean latency, in microseconds (for Little's law).
+    pub mean_us: f64,
     /// Latency percentiles, in microseconds: p50, p90, p99, p99.9, and the
     /// slowest response.
     pub p50_us: f64,
@@ -112,6 +114,8 @@ pub struct Summary {
     /// The lowest and highest of the rounds' requests per second.
     pub rate_min: f64,
     pub rate_max: f64,
+    /// The median of the rounds' mean latencies, in microseconds.
+    pub mean_us: f64,
     /// The medians of the rounds' percentiles, in microseconds.
     pub p50_us: f64,
     pub p90_us: f64,
@@ -135,6 +139,7 @@ pub fn summarize(measured: &Measured) -> Option<Summary> {
         rate: field(|r| r.requests_per_second)?,
         rate_min: rates.clone().fold(f64::INFINITY, f64::min),
         rate_max: rates.fold(0.0, f64::max),
+        mean_us: field(|r| r.mean_us)?,
         p50_us: field(|r| r.p50_us)?,
         p90_us: field(|r| r.p90_us)?,
         p99_us: field(|r| r.p99_us)?,
@@ -178,6 +183,7 @@ mod tests {
     fn sums_up_the_rounds() {
         let run = |rate: f64, timeouts: u64, newcomer: Newcomer| Run {
             requests_per_second: rate,
+            mean_us: rate / 8.0,
             p50_us: rate / 10.0,
             p90_us: rate / 5.0,
             p99_us: rate,
@@ -203,6 +209,7 @@ mod tests {
                 rate: 20.0,
                 rate_min: 10.0,
                 rate_max: 30.0,
+                mean_us: 2.5,
                 p50_us: 2.0,
                 p90_us: 4.0,
                 p99_us: 20.0,

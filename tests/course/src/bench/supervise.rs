@@ -117,6 +117,8 @@ pub struct Running {
     pub label: String,
     /// Where it listens.
     pub addr: SocketAddr,
+    /// What the bench asks it for (see `Server::path`).
+    pub path: &'static str,
     program: Program,
     /// Set once the process is seen to have ended.
     pub exited: Option<String>,
@@ -143,6 +145,7 @@ impl Running {
         let mut running = Running {
             label: instance.label.clone(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            path: instance.server.path,
             program,
             exited: None,
         };
@@ -173,6 +176,11 @@ impl Running {
                 ))
             }
         }
+    }
+
+    /// The server's process id, to read its memory.
+    pub fn pid(&self) -> u32 {
+        self.program.id()
     }
 
     /// How the process ended, if it has.

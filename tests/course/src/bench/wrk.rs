@@ -97,7 +97,9 @@ pub fn parse_wrk(text: &str) -> Option<Run> {
             run.p90_us = parse_duration_us(value.trim()).unwrap_or_default();
         } else if let Some(stats) = line.strip_prefix("Latency ") {
             // `Latency  69.86us  48.54us  4.07ms  79.78%`: avg, stdev, max.
-            if let Some(max) = stats.split_whitespace().nth(2) {
+            let stats: Vec<&str> = stats.split_whitespace().collect();
+            if let [mean, _, max, ..] = stats[..] {
+                run.mean_us = parse_duration_us(mean).unwrap_or_default();
                 run.max_us = parse_duration_us(max).unwrap_or_default();
             }
         } else if let Some(value) = line.strip_prefix("99%") {
@@ -168,6 +170,7 @@ Transfer/sec:      9.85MB
             run,
             Run {
                 requests_per_second: 14151.63,
+                mean_us: 69.86,
                 p50_us: 77.0,
                 p90_us: 92.0,
                 p99_us: 1400.0,

@@ -8,16 +8,14 @@
 //! `127.0.0.1:0`, one that stalls once and one that takes 5 ms for each
 //! answer, and check what any machine must see: counts, not times.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chapter12::little::{agreement, in_flight};
 use chapter12::load::{self, Load, Mode, Outcome};
 use chapter12::percentile::value_at_quantile;
 use chapter12::schedule::Schedule;
+use chapter12::stall;
 use chapter12::table::to_csv;
 use harness::Failure;
 use hdrhistogram::Histogram;
@@ -149,46 +147,10 @@ fn ex12_2_the_schedule_does_not_drift() {
     }
 }
 
-/// A server of a few lines: a thread per connection, `answer` to every
-/// request, after `delay(n)` for the `n`th request overall.
-fn serve(
-    answer: &'static [u8],
-    delay: impl Fn(u64) -> Duration + Send + Sync + 'static,
-) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-    let addr = listener.local_addr().expect("an address");
-    let delay = Arc::new(delay);
-    let count = Arc::new(AtomicU64::new(0));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (delay, count) = (Arc::clone(&delay), Arc::clone(&count));
-            std::thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                let Ok(reader) = stream.try_clone() else {
-                    return;
-                };
-                let mut reader = BufReader::new(reader);
-                let mut stream = stream;
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if line == "\r\n" {
-                        std::thread::sleep(delay(count.fetch_add(1, Ordering::SeqCst)));
-                        if stream.write_all(answer).is_err() {
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    addr
+/// The chapter's stalling server, on `127.0.0.1:0`.
+fn serve(delay: impl Fn(u64) -> Duration + Send + Sync + 'static) -> SocketAddr {
+    stall::serve(delay).expect("a port on 127.0.0.1")
 }
-
-const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
 fn run(ex: harness::Exercise, load: &Load) -> Outcome {
     match load::run(load) {
@@ -222,8 +184,8 @@ fn ex12_2_an_open_loop_sees_the_stall_a_closed_loop_hides() {
         duration: Duration::from_secs(1),
         mode,
     };
-    let closed = run(ex, &load(serve(OK, stall), Mode::Closed));
-    let open = run(ex, &load(serve(OK, stall), Mode::Open { rate: 200.0 }));
+    let closed = run(ex, &load(serve(stall), Mode::Closed));
+    let open = run(ex, &load(serve(stall), Mode::Open { rate: 200.0 }));
     // The closed loop sent nothing while it waited: one slow request. The
     // open loop's requests kept falling due, each 5 ms after the last, and
     // every one due in the stall's first 0.1 s waited 0.4 s or more.
@@ -339,7 +301,7 @@ fn ex12_4_a_closed_loop_keeps_every_connection_busy() {
     let ex = harness::exercise("12.4");
     // Each answer takes 5 ms, so each of 4 connections sends about 200
     // requests a second, and about 4 are always in flight.
-    let addr = serve(OK, |_| Duration::from_millis(5));
+    let addr = serve(|_| Duration::from_millis(5));
     let outcome = run(
         ex,
         &Load {

@@ -27,11 +27,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-
-use crate::schedule::Schedule;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{self, Instant};
+
+use crate::schedule::Schedule;
 
 /// How long one request may take before it counts as a timeout: wrk's
 /// default.
@@ -484,10 +484,6 @@ fn invalid(what: &str) -> std::io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
 
     #[test]
     fn reads_the_heads_it_meets() {
@@ -523,41 +519,11 @@ mod tests {
         assert_eq!(head("SSH-2.0-OpenSSH\r\n\r\n"), None);
     }
 
-    /// A server of a few lines: one thread per connection, a fixed answer
-    /// to each request, `delay` before each (for a stall).
     fn serve(
         answer: &'static [u8],
         delay: impl Fn(u64) -> Duration + Send + Sync + 'static,
     ) -> SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let delay = Arc::new(delay);
-        let count = Arc::new(AtomicU64::new(0));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let delay = Arc::clone(&delay);
-                let count = Arc::clone(&count);
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut stream = stream;
-                    let mut line = String::new();
-                    loop {
-                        line.clear();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line == "\r\n" {
-                            let n = count.fetch_add(1, Ordering::SeqCst);
-                            std::thread::sleep(delay(n));
-                            if stream.write_all(answer).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        addr
+        crate::stall::serve_answering(answer, delay).unwrap()
     }
 
     const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";

@@ -16,10 +16,12 @@
 //! - [`table`]: results as CSV;
 //! - [`little`]: Little's law, the check on every closed-loop run;
 //! - [`load`]: the generator itself, closed and open loops over keep-alive
-//!   connections.
+//!   connections;
+//! - [`stall`]: a small server that stalls on cue, to measure against.
 
 pub mod little;
 pub mod load;
 pub mod percentile;
 pub mod schedule;
+pub mod stall;
 pub mod table;

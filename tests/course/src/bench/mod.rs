@@ -422,7 +422,7 @@ fn measure_idle(
             );
             if opened < count {
                 notes.push(format!(
-                    "{}: only {opened} of {count} idle connections could be opened (file descriptors: `ulimit -n`)",
+                    "{}: only {opened} of {count} idle connections could be opened: the server stopped accepting them (its listen queue was full), or a limit on open files (`ulimit -n`) was reached",
                     server.label
                 ));
             }

@@ -35,6 +35,95 @@ pub fn write_all(dir: &Path, report: &Report, markdown: &str) -> Result<(), Stri
     Ok(())
 }
 
+/// `--replot DIR`: the plots again, from the medians in DIR/bench.json,
+/// with no new run.
+pub fn replot(dir: &Path) -> Result<(), String> {
+    use super::memory::IdlePoint;
+    use super::servers::{Instance, SERVERS};
+    use super::stats::{Measured, Run};
+
+    let path = dir.join("bench.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let bad = |what: &str| format!("{}: {what}", path.display());
+    let number = |v: &serde_json::Value, key: &str| v[key].as_f64().unwrap_or_default();
+    let mut instances: Vec<Instance> = Vec::new();
+    let mut measured = Vec::new();
+    for point in json["summary"]
+        .as_array()
+        .ok_or_else(|| bad("no \"summary\""))?
+    {
+        let label = point["server"]
+            .as_str()
+            .ok_or_else(|| bad("a summary without a server"))?;
+        if !instances.iter().any(|i| i.label == label) {
+            // Only the labels matter to the plots.
+            instances.push(Instance {
+                label: label.to_string(),
+                server: SERVERS[0],
+                args: Vec::new(),
+                yardstick: None,
+            });
+        }
+        let connections = point["connections"].as_u64().unwrap_or(1) as u32;
+        let point_kind = match point["rate"].as_f64() {
+            Some(rate) => Point::Open { rate, connections },
+            None => Point::Closed { connections },
+        };
+        measured.push(Measured {
+            label: label.to_string(),
+            point: point_kind,
+            runs: vec![Run {
+                requests_per_second: number(point, "requests_per_second"),
+                p99_us: number(point, "p99_us"),
+                ..Run::default()
+            }],
+        });
+    }
+    let count = |p: &serde_json::Value, key: &str| p[key].as_u64().unwrap_or(0);
+    let idle = json["idle"]
+        .as_array()
+        .map(|points| {
+            points
+                .iter()
+                .map(|p| IdlePoint {
+                    label: p["server"].as_str().unwrap_or_default().to_string(),
+                    requested: count(p, "connections") as u32,
+                    opened: count(p, "opened") as u32,
+                    answered: count(p, "answered") as u32,
+                    before_kib: count(p, "resident_before_kib"),
+                    with_kib: count(p, "resident_kib"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let report = Report {
+        machine: json["machine"].as_str().unwrap_or_default().to_string(),
+        command: json["command"].as_str().unwrap_or_default().to_string(),
+        duration: count(&json, "seconds") as u32,
+        rounds: count(&json, "rounds") as u32,
+        instances,
+        measured,
+        idle,
+        streams: Vec::new(),
+        notes: Vec::new(),
+    };
+    plot_throughput(&dir.join("throughput.svg"), &report)?;
+    if report
+        .measured
+        .iter()
+        .any(|m| matches!(m.point, Point::Open { .. }))
+    {
+        plot_latency(&dir.join("latency.svg"), &report)?;
+    }
+    if !report.idle.is_empty() {
+        plot_memory(&dir.join("memory.svg"), &report)?;
+    }
+    Ok(())
+}
+
 /// The CSV's columns, one row per run.
 pub const CSV_HEADER: &[&str] = &[
     "server",
@@ -191,6 +280,8 @@ fn plot_throughput(path: &Path, report: &Report) -> Result<(), String> {
         "keep-alive connections",
         "requests per second (median)",
         &lines,
+        Scale::Linear,
+        SeriesLabelPosition::UpperLeft,
     )
 }
 
@@ -204,8 +295,11 @@ fn plot_latency(path: &Path, report: &Report) -> Result<(), String> {
         path,
         &format!("Latency, open loop ({})", report.machine),
         "offered requests per second",
-        "p99 latency in ms (from when each request was due)",
+        "p99 latency in ms (from when each request was due; log scale)",
         &lines,
+        Scale::Log,
+        // The slow servers' lines start at the top left.
+        SeriesLabelPosition::MiddleRight,
     )
 }
 
@@ -231,11 +325,28 @@ fn plot_memory(path: &Path, report: &Report) -> Result<(), String> {
         "idle keep-alive connections",
         "resident memory, MiB",
         &lines,
+        Scale::Linear,
+        SeriesLabelPosition::UpperLeft,
     )
 }
 
-/// The palette: distinct on white, and in the same order on every plot.
+/// How the y axis grows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    Linear,
+    /// For latencies, which span from tenths of a millisecond to seconds.
+    Log,
+}
+
+/// The palette: distinct on white, and in the same order on every plot;
+/// enough for every server and baseline of a full run.
 const COLOURS: &[RGBColor] = &[
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0xaa, 0x6e, 0x28),
+    RGBColor(0x00, 0x80, 0x80),
+    RGBColor(0x80, 0x00, 0x00),
+    RGBColor(0x46, 0xc0, 0x70),
+    RGBColor(0x00, 0x00, 0x80),
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0xff, 0x7f, 0x0e),
     RGBColor(0x2c, 0xa0, 0x2c),
@@ -249,14 +360,29 @@ const COLOURS: &[RGBColor] = &[
 ];
 
 /// A line chart with a logarithmic x axis (counts and rates grow by
-/// factors) and a linear y axis from zero.
+/// factors), and a y axis from zero or, for latencies, logarithmic: then
+/// the values are drawn as their logarithms, and labelled as values.
 fn draw(
     path: &Path,
     title: &str,
     x: &str,
     y: &str,
     lines: &[(String, Vec<(f64, f64)>)],
+    scale: Scale,
+    legend: SeriesLabelPosition,
 ) -> Result<(), String> {
+    let log = scale == Scale::Log;
+    let lines: Vec<(String, Vec<(f64, f64)>)> = lines
+        .iter()
+        .map(|(label, points)| {
+            let points = points
+                .iter()
+                .map(|&(x, y)| (x, if log { y.max(0.01).log10() } else { y }))
+                .collect();
+            (label.clone(), points)
+        })
+        .collect();
+    let lines = &lines;
     let failed = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
     let xs = lines.iter().flat_map(|(_, p)| p.iter().map(|&(x, _)| x));
     let (x_min, x_max) = xs.fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
@@ -267,12 +393,18 @@ fn draw(
     } else {
         (1.0, 10.0)
     };
-    let y_max = lines
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|&(_, y)| y))
-        .fold(0.0f64, f64::max)
-        .max(1.0)
-        * 1.1;
+    let ys = || lines.iter().flat_map(|(_, p)| p.iter().map(|&(_, y)| y));
+    let (y_min, y_max) = if log {
+        let low = ys().fold(f64::INFINITY, f64::min);
+        let high = ys().fold(f64::NEG_INFINITY, f64::max);
+        if low.is_finite() {
+            (low.floor(), high.ceil().max(low.floor() + 1.0))
+        } else {
+            (0.0, 1.0)
+        }
+    } else {
+        (0.0, ys().fold(0.0f64, f64::max).max(1.0) * 1.1)
+    };
     let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| failed(&e))?;
     let mut chart = ChartBuilder::on(&root)
@@ -280,14 +412,25 @@ fn draw(
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(80)
-        .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..y_max)
+        .build_cartesian_2d((x_min..x_max).log_scale(), y_min..y_max)
         .map_err(|e| failed(&e))?;
     chart
         .configure_mesh()
         .x_desc(x)
         .y_desc(y)
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| {
+            if log {
+                let value = 10f64.powf(*v);
+                if value < 1.0 {
+                    format!("{value:.2}")
+                } else {
+                    format!("{value:.0}")
+                }
+            } else {
+                format!("{v:.0}")
+            }
+        })
         .draw()
         .map_err(|e| failed(&e))?;
     for (index, (label, points)) in lines.iter().enumerate() {
@@ -308,7 +451,7 @@ fn draw(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .draw()
@@ -420,5 +563,10 @@ mod tests {
         for name in ["report.md", "bench.json", "bench.csv"] {
             assert!(dir.path().join(name).is_file(), "{name}");
         }
+        // The plots again, from bench.json alone.
+        std::fs::remove_file(dir.path().join("throughput.svg")).unwrap();
+        replot(dir.path()).unwrap();
+        let again = std::fs::read_to_string(dir.path().join("throughput.svg")).unwrap();
+        assert!(again.contains("chapter07") && again.contains("<polyline"));
     }
 }

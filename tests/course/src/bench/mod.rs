@@ -98,6 +98,9 @@ pub struct BenchArgs {
     /// folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Instead of measuring: draw the plots again from DIR/bench.json.
+    #[arg(long, value_name = "DIR")]
+    replot: Option<PathBuf>,
     /// Instead of the servers: measure this tool's load generator against
     /// wrk on the bare axum server at 64 connections (needs wrk).
     #[arg(long)]
@@ -110,6 +113,14 @@ const GENERATOR_GOAL: f64 = 0.9;
 
 /// Runs `course bench`. `Err` when it could not measure at all.
 pub fn bench(cargo: &Cargo, args: &BenchArgs) -> Result<(), String> {
+    if let Some(dir) = &args.replot {
+        files::replot(dir)?;
+        println!(
+            "bench: drew the plots in {} again from its bench.json",
+            dir.display()
+        );
+        return Ok(());
+    }
     if cfg!(debug_assertions) {
         return rerun_in_release(cargo);
     }
@@ -453,8 +464,13 @@ fn measure_streams(
         else {
             continue;
         };
+        let Some(before_kib) = memory::resident_kib(server.pid()) else {
+            notes.push(format!(
+                "--stream: resident memory is not read on this system, so {label}'s was not measured"
+            ));
+            continue;
+        };
         memory::write_large_file(root)?;
-        let before_kib = memory::resident_kib(server.pid()).unwrap_or(0);
         match memory::stream_large_file(server.addr, server.pid()) {
             Ok((received, seconds, peak_kib)) => {
                 println!(

@@ -300,7 +300,7 @@ mod tests {
         assert!(text.starts_with("Machine: 2 CPUs, Test CPU, linux\n"));
         assert!(
             text.contains(
-                "| chapter05 | 64 conns | 60,000 | 50,000–70,000 | 0.60x | 0.14 | 0.10 ms | 0.20 ms | 0.90 ms | 5.00 ms | 9.00 ms | 0 | 3 | none in 2 s |\n\
+                "| chapter05 | 64 conns | 60,000 | 50,000–70,000 | 0.60x | 0.14 | 0.10 ms | 0.20 ms | 0.90 ms | 5.00 ms | 9.00 ms | 0 | 3 | no answer |\n\
              | baseline | 64 conns | 100,000 | 100,000–100,000 | 1.00x | 0.23 | 0.10 ms | 0.20 ms | 0.40 ms | 5.00 ms | 9.00 ms | 0 | 0 | 200 in 0.30 ms |\n"
             ),
             "{text}"

@@ -32,6 +32,9 @@ pub fn write_all(dir: &Path, report: &Report, markdown: &str) -> Result<(), Stri
     if !report.idle.is_empty() {
         plot_memory(&dir.join("memory.svg"), report)?;
     }
+    if !report.streams.is_empty() {
+        plot_stream(&dir.join("stream.svg"), report)?;
+    }
     Ok(())
 }
 
@@ -239,6 +242,10 @@ pub fn to_json(report: &Report) -> String {
             "seconds": p.seconds,
             "resident_before_kib": p.before_kib,
             "resident_peak_kib": p.peak_kib,
+            "samples": p.samples.iter().map(|&(bytes, kib)| json!({
+                "received_bytes": bytes,
+                "resident_kib": kib,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&document).expect("JSON values serialize") + "\n"
@@ -328,6 +335,69 @@ fn plot_memory(path: &Path, report: &Report) -> Result<(), String> {
         Scale::Linear,
         SeriesLabelPosition::UpperLeft,
     )
+}
+
+/// A file server's resident memory against the bytes it has sent of a
+/// large file, one line per file server. The x axis is linear: a file
+/// streamed in constant memory draws a flat line across it.
+fn plot_stream(path: &Path, report: &Report) -> Result<(), String> {
+    let failed = |e: &dyn std::fmt::Display| format!("cannot draw {}: {e}", path.display());
+    let mib = |value: u64, unit: f64| value as f64 / unit;
+    let x_max = report
+        .streams
+        .iter()
+        .map(|s| mib(s.received, 1024.0 * 1024.0))
+        .fold(1.0f64, f64::max);
+    let y_max = report
+        .streams
+        .iter()
+        .flat_map(|s| s.samples.iter().map(|&(_, kib)| mib(kib, 1024.0)))
+        .fold(1.0f64, f64::max)
+        * 1.5;
+    let root = SVGBackend::new(path, (900, 560)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| failed(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Memory while streaming a 256 MiB file ({})", report.machine),
+            ("sans-serif", 18),
+        )
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(80)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max)
+        .map_err(|e| failed(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("MiB of the file sent")
+        .y_desc("resident memory, MiB")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .draw()
+        .map_err(|e| failed(&e))?;
+    for (index, stream) in report.streams.iter().enumerate() {
+        let colour = COLOURS[index % COLOURS.len()];
+        let points: Vec<(f64, f64)> = stream
+            .samples
+            .iter()
+            .map(|&(bytes, kib)| (mib(bytes, 1024.0 * 1024.0), mib(kib, 1024.0)))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(points, colour.stroke_width(2)))
+            .map_err(|e| failed(&e))?
+            .label(stream.label.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| failed(&e))?;
+    root.present().map_err(|e| failed(&e))?;
+    Ok(())
 }
 
 /// How the y axis grows.

@@ -40,6 +40,17 @@ pub struct StreamPoint {
     /// Resident memory before, and the highest seen while streaming, KiB.
     pub before_kib: u64,
     pub peak_kib: u64,
+    /// Every sample: bytes received so far, and resident KiB then.
+    pub samples: Vec<(u64, u64)>,
+}
+
+/// What [`stream_large_file`] measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streamed {
+    pub received: u64,
+    pub seconds: f64,
+    pub peak_kib: u64,
+    pub samples: Vec<(u64, u64)>,
 }
 
 /// The resident memory of process `pid`, in KiB, where the OS tells it.
@@ -126,9 +137,8 @@ pub fn write_large_file(root: &Path) -> Result<(), String> {
 }
 
 /// Downloads `/large.bin` from `addr` as fast as it comes, sampling the
-/// resident memory of `pid` every few milliseconds. Returns the bytes
-/// received, the seconds taken and the peak in KiB.
-pub fn stream_large_file(addr: SocketAddr, pid: u32) -> Result<(u64, f64, u64), String> {
+/// resident memory of `pid` every few milliseconds.
+pub fn stream_large_file(addr: SocketAddr, pid: u32) -> Result<Streamed, String> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
         .map_err(|e| format!("cannot connect: {e}"))?;
     stream
@@ -139,7 +149,7 @@ pub fn stream_large_file(addr: SocketAddr, pid: u32) -> Result<(u64, f64, u64), 
         .map_err(|e| format!("cannot send: {e}"))?;
     let started = Instant::now();
     let mut received = 0u64;
-    let mut peak = resident_kib(pid).unwrap_or(0);
+    let mut samples = vec![(0, resident_kib(pid).unwrap_or(0))];
     let mut sampled = Instant::now();
     let mut buffer = vec![0u8; 256 * 1024];
     loop {
@@ -149,12 +159,17 @@ pub fn stream_large_file(addr: SocketAddr, pid: u32) -> Result<(u64, f64, u64), 
             Err(e) => return Err(format!("the download stopped after {received} bytes: {e}")),
         }
         if sampled.elapsed() >= Duration::from_millis(5) {
-            peak = peak.max(resident_kib(pid).unwrap_or(0));
+            samples.push((received, resident_kib(pid).unwrap_or(0)));
             sampled = Instant::now();
         }
     }
-    peak = peak.max(resident_kib(pid).unwrap_or(0));
-    Ok((received, started.elapsed().as_secs_f64(), peak))
+    samples.push((received, resident_kib(pid).unwrap_or(0)));
+    Ok(Streamed {
+        received,
+        seconds: started.elapsed().as_secs_f64(),
+        peak_kib: samples.iter().map(|&(_, kib)| kib).max().unwrap_or(0),
+        samples,
+    })
 }
 
 #[cfg(test)]

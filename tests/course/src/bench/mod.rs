@@ -94,8 +94,8 @@ pub struct BenchArgs {
     #[arg(long)]
     stream: bool,
     /// Write the report (report.md), every run (bench.json, bench.csv)
-    /// and the plots (throughput.svg, latency.svg, memory.svg) into this
-    /// folder.
+    /// and the plots (throughput.svg, latency.svg, memory.svg, stream.svg)
+    /// into this folder.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Instead of measuring: draw the plots again from DIR/bench.json.
@@ -472,20 +472,22 @@ fn measure_streams(
         };
         memory::write_large_file(root)?;
         match memory::stream_large_file(server.addr, server.pid()) {
-            Ok((received, seconds, peak_kib)) => {
+            Ok(streamed) => {
                 println!(
-                    "bench: {label} streamed {} MiB in {seconds:.2} s; resident memory {:.1} MiB before, {:.1} MiB at most",
-                    received / (1024 * 1024),
+                    "bench: {label} streamed {} MiB in {:.2} s; resident memory {:.1} MiB before, {:.1} MiB at most",
+                    streamed.received / (1024 * 1024),
+                    streamed.seconds,
                     before_kib as f64 / 1024.0,
-                    peak_kib as f64 / 1024.0
+                    streamed.peak_kib as f64 / 1024.0
                 );
                 points.push(memory::StreamPoint {
                     label: label.clone(),
                     file_bytes: memory::LARGE_FILE,
-                    received,
-                    seconds,
+                    received: streamed.received,
+                    seconds: streamed.seconds,
                     before_kib,
-                    peak_kib,
+                    peak_kib: streamed.peak_kib,
+                    samples: streamed.samples,
                 });
             }
             Err(why) => notes.push(format!("{label} could not stream the large file: {why}")),

@@ -1098,24 +1098,30 @@ fn ex11_5_a_browser_shows_the_player_and_a_bot() {
         .join('\\n')";
     let mut shown = String::new();
     let waited = browser.open(&url).and_then(|page| {
-        let started = Instant::now();
-        loop {
-            shown = browser.evaluate(&page, LIST)?;
-            if shown.contains("me ada: ") && shown.contains(" b0: ") {
-                return Ok(());
-            }
-            // The page says so when its WebSocket closed: no use waiting.
-            if shown.starts_with("Disconnected") {
-                return Err("the page's WebSocket was closed".into());
-            }
-            if started.elapsed() > harness::browser::BROWSER_LIMIT {
-                return Err(format!(
-                    "the list never showed both in {:?}",
-                    harness::browser::BROWSER_LIMIT
-                ));
-            }
-            thread::sleep(Duration::from_millis(100));
+        let mut asked = Ok(());
+        let listed = harness::wait_until(
+            "the list to show ada and b0",
+            harness::browser::BROWSER_LIMIT,
+            || match browser.evaluate(&page, LIST) {
+                Ok(text) => {
+                    shown = text;
+                    // The page says so when its WebSocket closed: no use
+                    // waiting for the list after that.
+                    (shown.contains("me ada: ") && shown.contains(" b0: "))
+                        || shown.starts_with("Disconnected")
+                }
+                Err(why) => {
+                    asked = Err(why);
+                    true
+                }
+            },
+        );
+        asked?;
+        listed?;
+        if shown.starts_with("Disconnected") {
+            return Err("the page's WebSocket was closed".into());
         }
+        Ok(())
     });
     if let Err(why) = waited {
         Failure::new(

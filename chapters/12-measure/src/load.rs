@@ -425,33 +425,30 @@ struct Head {
     close: bool,
 }
 
+/// The most headers a response may have before it counts as not HTTP.
+const MAX_HEADERS: usize = 64;
+
 /// Reads a response head (status line and headers, ending in a blank
-/// line); `None` if it is not one.
+/// line) with httparse, the parser under hyper; `None` if it is not one.
 fn parse_head(head: &[u8]) -> Option<Head> {
-    let text = std::str::from_utf8(head).ok()?;
-    let mut lines = text.split("\r\n");
-    let status_line = lines.next()?;
-    let mut parts = status_line.splitn(3, ' ');
-    let version = parts.next()?;
-    let status: u16 = parts.next()?.parse().ok()?;
-    if !version.starts_with("HTTP/1.") {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut headers);
+    if !response.parse(head).ok()?.is_complete() {
         return None;
     }
-    let mut body = Body::UntilClose;
+    let status = response.code?;
     // HTTP/1.0 closes after each response unless it says keep-alive.
-    let mut close = version == "HTTP/1.0";
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
+    let mut close = response.version? == 0;
+    let mut body = Body::UntilClose;
+    for header in response.headers.iter() {
+        let value = std::str::from_utf8(header.value).ok()?.trim();
+        if header.name.eq_ignore_ascii_case("content-length") {
             body = Body::Length(value.parse().ok()?);
-        } else if name.eq_ignore_ascii_case("transfer-encoding")
+        } else if header.name.eq_ignore_ascii_case("transfer-encoding")
             && value.to_ascii_lowercase().ends_with("chunked")
         {
             body = Body::Chunked;
-        } else if name.eq_ignore_ascii_case("connection") {
+        } else if header.name.eq_ignore_ascii_case("connection") {
             let value = value.to_ascii_lowercase();
             if value.contains("close") {
                 close = true;

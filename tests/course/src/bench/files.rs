@@ -251,7 +251,8 @@ pub fn to_json(report: &Report) -> String {
     serde_json::to_string_pretty(&document).expect("JSON values serialize") + "\n"
 }
 
-/// One line per server: the medians of its closed-loop points.
+/// One line per server: the points `y` picks from its summaries (the
+/// median rate, the median p99), in the order they were measured.
 fn series(
     report: &Report,
     y: impl Fn(&Point, f64, f64) -> Option<(f64, f64)>,

@@ -111,7 +111,7 @@ pub fn with_idle<T>(addr: SocketAddr, count: u32, measure: impl FnOnce() -> T) -
 fn read_one_head(stream: &mut TcpStream) -> bool {
     let mut seen = Vec::new();
     let mut buffer = [0u8; 4096];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+    while harness::http::head_end(&seen).is_none() {
         match stream.read(&mut buffer) {
             Ok(0) | Err(_) => return false,
             Ok(n) => seen.extend_from_slice(&buffer[..n]),

@@ -20,6 +20,8 @@
 //! - [`probe`] runs a black-box suite from the harness against any running
 //!   server.
 //! - [`bench`](mod@bench) measures the chapters' servers against a bare axum server.
+//! - [`grade`](mod@grade) grades a class with the course's own tests, and
+//!   [`classroom`] writes the autograding setup of a classroom system.
 //! - [`sync`] generates each starter from its solution, and never destroys
 //!   a learner's work.
 //! - [`verify`] checks the whole course for the maintainers and CI.
@@ -36,8 +38,10 @@
 
 mod backup;
 mod bench;
+mod classroom;
 #[cfg(test)]
 mod fixture;
+mod grade;
 mod hint;
 mod manifest;
 mod probe;
@@ -218,6 +222,36 @@ enum Command {
     /// wrk is installed), which it should match within 0.9x.
     #[command(verbatim_doc_comment)]
     Bench(bench::BenchArgs),
+    /// For teachers: grade a class with the course's own tests.
+    ///
+    /// ROSTER is a folder with a subfolder per student (their checkout of
+    /// the course, named for them) or a CSV file of name,path rows. Each
+    /// student's chapters/ is built in a scratch workspace with the
+    /// course's tests, harness and Cargo.toml from this checkout, so a
+    /// student who edits the tests earns nothing by it (and is told, in a
+    /// note). Each test runs in a process of its own; one that hangs is
+    /// stopped at --test-timeout, a chapter's tests at --timeout, with
+    /// every process they started, and counted as timeout. Dependencies
+    /// are compiled once for the whole class, into target/grade.
+    ///
+    /// Grading runs the students' code (their tests' servers) on this
+    /// machine, as you; it never runs a student's build script. Use a
+    /// container or a throwaway user for code you do not trust.
+    ///
+    ///     cargo course grade class/
+    ///     cargo course grade class.csv --chapters 1-4 --csv grades.csv
+    ///     cargo course grade class/ --json grades.json --junit junit/
+    #[command(verbatim_doc_comment)]
+    Grade(grade::GradeArgs),
+    /// For teachers: write the autograding workflow of a GitHub Classroom assignment.
+    ///
+    /// Writes .github/workflows/classroom.yml (one step per chapter, worth
+    /// its exercises' points, run on every push) and
+    /// .github/classroom/course.sha256 (the course's files as they are
+    /// now; every step first checks that the student's copy matches, so
+    /// edited tests earn nothing). Commit both to the template repository.
+    #[command(verbatim_doc_comment)]
+    Classroom(classroom::ClassroomArgs),
     /// For maintainers and CI: check that the whole course holds together.
     ///
     /// Checks the manifest (ids, hints, book sections, directories), the
@@ -318,6 +352,14 @@ fn run_command(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Bench(args)) => {
             bench::bench(&cargo, &args)?;
+            ok(true)
+        }
+        Some(Command::Grade(args)) => {
+            grade::grade(&root, &manifest, &args)?;
+            ok(true)
+        }
+        Some(Command::Classroom(args)) => {
+            println!("{}", classroom::classroom(&root, &manifest, &args)?);
             ok(true)
         }
         Some(Command::Verify { solutions_tested }) => {

@@ -244,6 +244,9 @@ fn exercise_status(exercise: &Exercise, results: &[TestResult]) -> Status {
     if own.iter().all(|r| r.outcome == TestOutcome::Passed) {
         return Status::Pass;
     }
+    if own.iter().any(|r| r.outcome == TestOutcome::TimedOut) {
+        return Status::Timeout;
+    }
     if own.iter().any(|r| r.output.contains(&own_todo(exercise))) {
         return Status::NotStarted;
     }
@@ -282,7 +285,7 @@ fn todo_location<'m>(message: &'m str, exercise: &Exercise) -> Option<&'m str> {
 }
 
 /// A test's function name without its module path (`tests::ex1_1_x`).
-fn test_fn_name(name: &str) -> &str {
+pub fn test_fn_name(name: &str) -> &str {
     name.rsplit("::").next().unwrap_or(name)
 }
 

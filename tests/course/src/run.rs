@@ -36,6 +36,9 @@ pub enum TestOutcome {
     Failed,
     /// `test NAME ... ignored`: it did not run, so it checked nothing.
     Ignored,
+    /// It was still running at its time limit and was stopped (`course
+    /// grade` only: libtest itself has no limit).
+    TimedOut,
 }
 
 /// One test of a run.
@@ -74,8 +77,8 @@ impl Cargo {
     }
 
     /// The same, building into `dir` instead: the tool's tests use a
-    /// temporary one so they never touch the real build.
-    #[cfg(test)]
+    /// temporary one so they never touch the real build, and `grade`
+    /// builds every student's crates into one folder of its own.
     pub fn with_target_dir(mut self, dir: &Path) -> Cargo {
         self.target_dir = Some(dir.to_path_buf());
         self
@@ -119,9 +122,9 @@ impl Cargo {
             .map_or_else(|| self.root.join("target"), |dir| self.root.join(dir))
     }
 
-    /// Runs `cargo ARGS` in the workspace root and collects its output. Every
-    /// cargo command of the tool goes through here.
-    pub fn run(&self, args: &[&str]) -> Result<CargoOutput, String> {
+    /// `cargo ARGS`, to run in the workspace root. Every cargo command of
+    /// the tool is made here.
+    pub fn command(&self, args: &[&str]) -> Command {
         // `cargo course` (a `cargo run`) sets CARGO to the cargo that runs us, so the
         // tests build with the same toolchain.
         let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -136,7 +139,12 @@ impl Cargo {
         if let Some(dir) = &self.target_dir {
             command.env("CARGO_TARGET_DIR", dir);
         }
-        let output = command.output().map_err(|e| {
+        command
+    }
+
+    /// Runs `cargo ARGS` in the workspace root and collects its output.
+    pub fn run(&self, args: &[&str]) -> Result<CargoOutput, String> {
+        let output = self.command(args).output().map_err(|e| {
             format!("cannot run cargo ({e}); is Rust installed and cargo on your PATH?")
         })?;
         Ok(CargoOutput {

@@ -20,6 +20,8 @@ pub enum Status {
     Waiting(String),
     /// The chapter's crate (or its tests) does not compile.
     DoesNotCompile,
+    /// A test was still running at the time limit (`course grade`).
+    Timeout,
     /// No test of the exercise ran (a course defect `verify` reports).
     NoTests,
 }
@@ -33,6 +35,7 @@ impl Status {
             Status::NotStarted => "not started".into(),
             Status::Waiting(id) => format!("not started (needs {id})"),
             Status::DoesNotCompile => "does not compile".into(),
+            Status::Timeout => "timeout".into(),
             Status::NoTests => "no tests".into(),
         }
     }
@@ -41,7 +44,7 @@ impl Status {
     fn color(&self) -> &'static str {
         match self {
             Status::Pass => GREEN,
-            Status::Fail | Status::DoesNotCompile => RED,
+            Status::Fail | Status::DoesNotCompile | Status::Timeout => RED,
             Status::NotStarted | Status::Waiting(_) | Status::NoTests => YELLOW,
         }
     }

@@ -25,7 +25,9 @@ chapter N's page, `Listing 1`, `Listing 2`, ... on a page that is not a
 chapter. What follows the number is a short phrase in sentence case.
 
 The script also checks that each included file exists and has the anchor
-asked for: mdBook silently includes nothing for a missing anchor.
+asked for: mdBook silently includes nothing for a missing anchor; and that
+every heading has an explicit id (`## Try it {#try-it}`), so that the
+Chinese book, whose headings are translated, keeps the English anchors.
 
 Usage: check-listings.py BOOK_SOURCE_DIR
 """
@@ -164,7 +166,25 @@ def check_page(page):
             kind = "filename" if FILENAME.match(line) else "caption"
             problems.append(f"{page}:{index + 1}: a {kind} line that belongs to no listing\n"
                             f"    expected: {kind} lines only around an included listing")
-    return len(found), problems
+    return len(found), problems + heading_problems(page, lines)
+
+
+HEADING = re.compile(r"^#{1,6} ")
+HEADING_ID = re.compile(r"\{#[A-Za-z0-9_-]+\}$")
+
+
+def heading_problems(page, lines):
+    """Headings (outside code) without an explicit `{#id}`."""
+    problems = []
+    in_code = False
+    for index, line in enumerate(lines):
+        if FENCE.match(line):
+            in_code = not in_code
+            continue
+        if not in_code and HEADING.match(line) and not HEADING_ID.search(line.rstrip()):
+            problems.append(f"{page}:{index + 1}: a heading without an id: {line.strip()}\n"
+                            f"    expected: {line.strip()} {{#its-anchor}}, so both books keep the anchor")
+    return problems
 
 
 def main(root):

@@ -23,7 +23,10 @@ pub const MAX_RECIPIENTS: usize = 100;
 /// How many refused commands a session may send before it is closed: a
 /// client that only errs is a script probing, or a bug looping.
 pub const MAX_ERRORS: usize = 10;
-/// The longest command line, CRLF included (RFC 5321 4.5.3.1.4).
+/// The longest command line, CRLF included. RFC 5321 lets a server refuse
+/// a command line over 512 octets (4.5.3.1.4) and a text line over 1,000
+/// (4.5.3.1.6), and asks it to take more where it can (4.5.3.1): we take
+/// 1,000 for both.
 pub const MAX_LINE: usize = 1000;
 
 /// What the server is: its name and the domains it takes mail for.

@@ -169,11 +169,27 @@ impl Exercise {
     }
 
     /// The same place in the rendered book (`mdbook build book`), where each
-    /// page `x.md` becomes `x.html`.
-    pub fn rendered_link(&self, chapter: &Chapter) -> String {
+    /// page `x.md` becomes `x.html`; in the Chinese book, built into the
+    /// English one's `zh-CN/` folder with the same anchors, when `chinese`.
+    pub fn rendered_link(&self, chapter: &Chapter, chinese: bool) -> String {
         let page = chapter.page.strip_suffix(".md").unwrap_or(&chapter.page);
-        format!("{page}.html#{}", self.section)
+        let folder = if chinese { "zh-CN/" } else { "" };
+        format!("{folder}{page}.html#{}", self.section)
     }
+}
+
+/// Whether the learner reads Chinese: the first of `LC_ALL`, `LC_MESSAGES`
+/// and `LANG` that is set (the order the C library gives them) starts
+/// with `zh`, as `zh_CN.UTF-8` does.
+pub fn reads_chinese() -> bool {
+    chinese_locale(|name| std::env::var(name).ok())
+}
+
+fn chinese_locale(var: impl Fn(&str) -> Option<String>) -> bool {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|name| var(name).filter(|value| !value.is_empty()))
+        .is_some_and(|value| value.starts_with("zh"))
 }
 
 /// The course repository: the nearest directory at or above the current one
@@ -286,5 +302,31 @@ mod tests {
         assert!(parse_chapter_arg("one").is_err());
         assert_eq!(normalize_exercise_arg("01.2").as_deref(), Ok("1.2"));
         assert!(normalize_exercise_arg("1").is_err());
+    }
+
+    #[test]
+    fn chinese_is_read_from_the_locale_the_c_library_would_use() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        assert!(chinese_locale(env(&[("LANG", "zh_CN.UTF-8")])));
+        assert!(chinese_locale(env(&[
+            ("LC_ALL", "zh_TW.UTF-8"),
+            ("LANG", "en_US.UTF-8")
+        ])));
+        assert!(!chinese_locale(env(&[
+            ("LC_ALL", "en_GB.UTF-8"),
+            ("LANG", "zh_CN.UTF-8")
+        ])));
+        assert!(chinese_locale(env(&[
+            ("LC_ALL", ""),
+            ("LANG", "zh_CN.UTF-8")
+        ])));
+        assert!(!chinese_locale(env(&[])));
     }
 }

@@ -5,7 +5,7 @@
 //! it cannot drift from the code: a test named `ex1_2_...` belongs to
 //! exercise 1.2, and the exercise passes when all its tests pass.
 
-use crate::manifest::{Chapter, Exercise, Manifest};
+use crate::manifest::{Chapter, Exercise, Manifest, reads_chinese};
 use crate::run::{Build, Cargo, TestOutcome, TestResult, trim_failure};
 use crate::sync::slashes;
 use crate::table::{self, ChapterProgress, Status, bold};
@@ -38,7 +38,7 @@ pub fn home(cargo: &Cargo, manifest: &Manifest, color: bool) -> bool {
     let progress: Vec<ChapterProgress<'_>> = runs.iter().map(|r| r.progress.clone()).collect();
     print!("{}", table::render(&progress, color));
     println!();
-    println!("{}", next_step(manifest, &runs, color));
+    println!("{}", next_step(manifest, &runs, color, reads_chinese()));
     if let Some(planned) = planned_line(manifest) {
         println!();
         println!("{planned}");
@@ -110,7 +110,10 @@ pub fn check(cargo: &Cargo, manifest: &Manifest, chapter: &Chapter, color: bool)
         }
     }
     println!();
-    println!("{}", next_step(manifest, std::slice::from_ref(&run), color));
+    println!(
+        "{}",
+        next_step(manifest, std::slice::from_ref(&run), color, reads_chinese())
+    );
     run.progress.all_pass()
 }
 
@@ -292,7 +295,13 @@ pub fn test_fn_name(name: &str) -> &str {
 /// What to do next: the first exercise that does not pass, with the file,
 /// the book section, the hint and the check command; or, when all pass,
 /// the chapter coming next.
-pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> String {
+/// With `chinese`, the rendered link is the Chinese book's.
+pub fn next_step(
+    manifest: &Manifest,
+    runs: &[ChapterRun<'_>],
+    color: bool,
+    chinese: bool,
+) -> String {
     let first_open = runs.iter().find_map(|run| {
         let chapter = run.progress.chapter;
         chapter
@@ -328,7 +337,7 @@ pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> S
             exercise.title
         ));
     }
-    text.push_str(&exercise_details(chapter, exercise));
+    text.push_str(&exercise_details(chapter, exercise, chinese));
     text.push_str(&format!(
         "  check  cargo course check {}   (or: cargo test -p {})",
         chapter.nn(),
@@ -338,13 +347,18 @@ pub fn next_step(manifest: &Manifest, runs: &[ChapterRun<'_>], color: bool) -> S
 }
 
 /// The lines a learner needs to start on an exercise.
-fn exercise_details(chapter: &Chapter, exercise: &Exercise) -> String {
+fn exercise_details(chapter: &Chapter, exercise: &Exercise, chinese: bool) -> String {
+    let rendered = if chinese {
+        "in the rendered book, 简体中文"
+    } else {
+        "in the rendered book"
+    };
     format!(
-        "  edit   {}/{}\n  read   {}\n         (in the rendered book: {})\n  hint   cargo course hint {}\n",
+        "  edit   {}/{}\n  read   {}\n         ({rendered}: {})\n  hint   cargo course hint {}\n",
         slashes(&chapter.starter_dir()),
         exercise.file,
         exercise.book_link(chapter),
-        exercise.rendered_link(chapter),
+        exercise.rendered_link(chapter, chinese),
         exercise.id
     )
 }
@@ -524,13 +538,22 @@ planned = true
         ];
         let run = classify(&manifest.chapters[0], &results);
         assert_eq!(
-            next_step(&manifest, &[run], false),
+            next_step(&manifest, std::slice::from_ref(&run), false, false),
             "Next: exercise 1.2, Serve clients
   edit   chapters/01-echo/src/server.rs
   read   book/src/ch01-echo.md#exercise-12-serve-clients
          (in the rendered book: ch01-echo.html#exercise-12-serve-clients)
   hint   cargo course hint 1.2
   check  cargo course check 01   (or: cargo test -p chapter01)"
+        );
+        // A learner whose LANG is zh_CN.UTF-8 is sent to the Chinese book,
+        // at the same anchor.
+        let chinese = next_step(&manifest, &[run], false, true);
+        assert!(
+            chinese.contains(
+                "(in the rendered book, 简体中文: zh-CN/ch01-echo.html#exercise-12-serve-clients)"
+            ),
+            "{chinese}"
         );
     }
 
@@ -543,7 +566,7 @@ planned = true
         ];
         let run = classify(&manifest.chapters[0], &results);
         assert_eq!(
-            next_step(&manifest, &[run], false),
+            next_step(&manifest, &[run], false, false),
             "All 2 exercises of chapter 01 pass. Well done!\nComing next: chapter 02, A parser (book/src/ch02-parser.md)."
         );
         assert_eq!(

@@ -78,6 +78,7 @@ use table::use_color;
 ///     cargo course hint 1.2         the hint for exercise 1.2
 ///     cargo course watch 01         re-check chapter 1 every time you save
 ///     cargo course probe http       check the server running on 127.0.0.1:7878
+///     cargo course grade class/     for teachers: grade a folder of student checkouts
 ///     cargo course help check       more about one command
 #[derive(Debug, Parser)]
 #[command(name = "course", version, verbatim_doc_comment)]

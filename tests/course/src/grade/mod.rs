@@ -72,9 +72,10 @@ pub struct GradeArgs {
     /// Also write a JUnit XML file per student into this folder.
     #[arg(long, value_name = "DIR")]
     junit: Option<PathBuf>,
-    /// Where the students' scratch workspaces and the shared build go.
-    #[arg(long, value_name = "DIR", default_value = "target/grade")]
-    work: PathBuf,
+    /// Where the students' scratch workspaces and the shared build go
+    /// (default: target/grade in the course).
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
 }
 
 /// `course grade`: grades the roster and writes what was asked for.
@@ -94,7 +95,10 @@ pub fn grade(root: &Path, manifest: &Manifest, args: &GradeArgs) -> Result<Repor
         test: Duration::from_secs(args.test_timeout),
         parallel: (cpus / at_once).max(1),
     };
-    let work = root.join(&args.work);
+    let work = args
+        .work
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("grade"));
     let target = work.join("target");
 
     println!("{SAFETY}");

@@ -116,7 +116,7 @@ fn grades_a_fixture_class() {
         json: Some(out.join("grades.json")),
         csv: Some(out.join("grades.csv")),
         junit: Some(out.join("junit")),
-        work: temp.path().join("work"),
+        work: Some(temp.path().join("work")),
     };
     let report = grade(&root, &manifest, &args).unwrap();
     let names: Vec<&str> = report.students.iter().map(|s| s.name.as_str()).collect();

@@ -91,7 +91,8 @@ pub fn prepare(
             present,
         });
     }
-    if !student.path.join("chapters").is_dir() {
+    let has_chapters = student.path.join("chapters").is_dir();
+    if !has_chapters {
         notes.push("no chapters/ folder: is this a checkout of the course?".into());
     }
     for chapter in chapters {
@@ -99,7 +100,10 @@ pub fn prepare(
         let theirs = student.path.join(&relative);
         let shown = slashes(&relative);
         if !theirs.is_dir() {
-            notes.push(format!("{shown} is missing: its exercises are not started"));
+            // One note says it when the whole folder is missing.
+            if has_chapters {
+                notes.push(format!("{shown} is missing: its exercises are not started"));
+            }
             continue;
         }
         let ours = dir.join(&relative);
@@ -318,5 +322,26 @@ harness = { path = "../../tests/harness" }
         let binary = temp.path().join("picture.jpg");
         fs::write(&binary, b"\xff\xd8\0\r\n").unwrap();
         assert_ne!(fingerprint(&binary), sha256(b"\xff\xd8\0\n"));
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_checkout_gets_one_note() {
+        let root = crate::manifest::find_root().unwrap();
+        let manifest = crate::manifest::Manifest::load(&root).unwrap();
+        let chapters: Vec<&Chapter> = manifest.available().collect();
+        let course = Course::read(&root).unwrap();
+        let temp = harness::TempDir::new("grade-not-a-checkout");
+        let student = Student {
+            name: "ada".into(),
+            path: temp.path().join("ada"),
+        };
+        fs::create_dir_all(student.path.join("notes")).unwrap();
+        let prepared = prepare(&course, &chapters, &student, &temp.path().join("work")).unwrap();
+        assert_eq!(
+            prepared.notes,
+            ["no chapters/ folder: is this a checkout of the course?"]
+        );
+        assert!(prepared.present.is_empty());
+        assert!(temp.path().join("work/Cargo.toml").is_file());
     }
 }

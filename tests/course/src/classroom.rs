@@ -9,8 +9,9 @@
 //!
 //! In a student's repository the tests are the student's to edit, so each
 //! step first checks the course's files against fingerprints taken now,
-//! from the teacher's checkout, and kept under `.github/` (which GitHub
-//! Classroom protects, and flags when changed).
+//! from the teacher's checkout, and kept under `.github/` (a path the
+//! assignment's "protected file paths" can list, so that GitHub Classroom
+//! flags a change to it).
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use crate::grade::select;
 use crate::manifest::{Chapter, Manifest};
-use crate::sync::{crate_files, sha256, slash_to_path, write};
+use crate::sync::{crate_files, sha256_lf, slash_to_path, write};
 
 /// The command line of `course classroom`.
 #[derive(Debug, clap::Args)]
@@ -180,19 +180,9 @@ fn fingerprints(root: &Path, manifest: &Manifest) -> Result<String, String> {
         }
         let file = root.join(slash_to_path(&path));
         let bytes = fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        lines.push_str(&format!("{}  {path}\n", sha256(&as_checked_out(bytes))));
+        lines.push_str(&format!("{}  {path}\n", sha256_lf(&bytes)));
     }
     Ok(lines)
-}
-
-/// A text file's bytes with LF line ends; a binary file (a NUL byte) as it is.
-fn as_checked_out(bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.contains(&0) {
-        return bytes;
-    }
-    String::from_utf8_lossy(&bytes)
-        .replace("\r\n", "\n")
-        .into_bytes()
 }
 
 #[cfg(test)]
@@ -248,6 +238,6 @@ mod tests {
         assert!(!paths.iter().any(|p| p.starts_with("book/")));
         let (hash, path) = lines.lines().next().unwrap().split_once("  ").unwrap();
         let bytes = fs::read(root.join(slash_to_path(path))).unwrap();
-        assert_eq!(hash, sha256(&as_checked_out(bytes)));
+        assert_eq!(hash, sha256_lf(&bytes));
     }
 }

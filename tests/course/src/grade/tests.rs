@@ -255,7 +255,7 @@ fn grades_a_fixture_class() {
     );
 }
 
-/// The JSON has the shape the issue of `grade` promises.
+/// The JSON has the shape the teachers' page documents.
 fn check_json(file: &Path, exercises: usize) {
     let json: Value = serde_json::from_str(&fs::read_to_string(file).unwrap()).unwrap();
     assert_eq!(json["course"], env!("CARGO_PKG_VERSION"));

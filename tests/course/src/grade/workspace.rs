@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::manifest::Chapter;
-use crate::sync::{crate_files, sha256, slash_to_path, slashes, write};
+use crate::sync::{crate_files, sha256_lf, slash_to_path, slashes, write};
 
 use super::roster::Student;
 
@@ -247,18 +247,10 @@ fn outside_chapters(root: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// A file's contents, fingerprinted so that a checkout made on Windows
-/// (CRLF line ends) matches the same text made on Linux. Binary files
-/// (with a NUL byte) are compared as they are.
+/// A file's fingerprint, blind to line ends (a Windows checkout of the
+/// same text is the same file); empty for a file that cannot be read.
 fn fingerprint(path: &Path) -> String {
-    let Ok(bytes) = fs::read(path) else {
-        return String::new();
-    };
-    if bytes.contains(&0) {
-        return sha256(&bytes);
-    }
-    let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
-    sha256(text.as_bytes())
+    fs::read(path).map_or_else(|_| String::new(), |bytes| sha256_lf(&bytes))
 }
 
 #[cfg(test)]
@@ -321,7 +313,7 @@ harness = { path = "../../tests/harness" }
         assert_ne!(fingerprint(&unix), fingerprint(&changed));
         let binary = temp.path().join("picture.jpg");
         fs::write(&binary, b"\xff\xd8\0\r\n").unwrap();
-        assert_ne!(fingerprint(&binary), sha256(b"\xff\xd8\0\n"));
+        assert_ne!(fingerprint(&binary), sha256_lf(b"\xff\xd8\0\n"));
     }
 
     #[test]

@@ -381,6 +381,22 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// [`sha256`] of a file as git checks it out on Linux: text with every
+/// CRLF made LF, a binary file (one with a NUL byte) as it is. So a
+/// checkout made on Windows fingerprints like the same files made on Linux.
+pub fn sha256_lf(bytes: &[u8]) -> String {
+    if bytes.contains(&0) {
+        return sha256(bytes);
+    }
+    let lf: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .map(|(_, &b)| b)
+        .collect();
+    sha256(&lf)
+}
+
 /// A `/`-separated relative path as a native path.
 pub fn slash_to_path(path: &str) -> PathBuf {
     path.split('/').collect()
@@ -413,6 +429,14 @@ mod tests {
     use super::*;
     use crate::fixture::{STARTER_ANSWER, TempCourse};
     use harness::TempDir;
+
+    #[test]
+    fn a_text_fingerprint_is_blind_to_crlf_only() {
+        assert_eq!(sha256_lf(b"a\r\nb\r\n"), sha256(b"a\nb\n"));
+        // A lone CR and bytes that are not UTF-8 are kept as they are.
+        assert_eq!(sha256_lf(b"a\rb\xff\r\n"), sha256(b"a\rb\xff\n"));
+        assert_eq!(sha256_lf(b"\0\r\n"), sha256(b"\0\r\n"));
+    }
 
     fn actions(sync: &ChapterSync) -> Vec<(&str, &FileAction)> {
         sync.files

@@ -37,7 +37,7 @@ use crate::manifest::{Chapter, Manifest};
 
 pub use allows::without_expectations;
 pub use files::{
-    RECORD_FILE, check_chapter, crate_files, missing_markers, sha256, slash_to_path, slashes,
+    RECORD_FILE, check_chapter, crate_files, missing_markers, sha256_lf, slash_to_path, slashes,
     sync_chapter, write,
 };
 pub use transform::{reference_text, text_of};
